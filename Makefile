@@ -1,0 +1,76 @@
+# The README's two commands: `make run` (set up and serve with demo data) and `make test`.
+SHELL := /bin/bash
+PY_VERSION := $(shell cat .python-version)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Python $(PY_VERSION) from pyenv (what .python-version selects), from PATH, or from uv.
+define find_python
+for candidate in \
+    "$$(command -v pyenv >/dev/null 2>&1 && PYENV_VERSION=$(PY_VERSION) pyenv which python 2>/dev/null)" \
+    $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(PY_VERSION)*/bin/python 2>/dev/null | sort -V -r) \
+    "$$(command -v python$(PY_VERSION))" \
+    "$$(command -v uv >/dev/null 2>&1 && uv python find $(PY_VERSION) 2>/dev/null)" \
+    "$$(command -v python3)"; do \
+  if [ -n "$$candidate" ] && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    echo "$$candidate"; exit 0; fi; \
+done; \
+echo "Agora needs Python $(PY_VERSION) or newer. Install it (pyenv install $(PY_VERSION), or uv python install $(PY_VERSION)) and run make again." >&2; exit 1
+endef
+
+.PHONY: run test lint format install install-dev browser-deps migrate clean
+
+$(PYTHON):
+	@py="$$($(find_python))" && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
+	@$(PYTHON) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PYTHON) manage.py migrate --no-input
+
+# Serves the site at http://$(HOST):$(PORT) with daphne (HTTP and WebSocket) and runs the
+# periodic jobs with a celery beat process beside it; Ctrl-C stops both.
+run: migrate
+	$(PYTHON) manage.py seed_demo
+	@mkdir -p var
+	@$(VENV)/bin/celery -A config beat --loglevel=WARNING --schedule var/celerybeat-schedule & \
+	beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
+	echo "Agora is at http://$(HOST):$(PORT)/"; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# Debian's Chromium for the browser tests (never a browser downloaded by Playwright).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium: browser tests will be skipped."; \
+	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium)."; fi; \
+	fi
+
+test: install-dev browser-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles var

@@ -1,0 +1,121 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+
+from . import services
+from .models import ApiToken, AuditEntry, User
+
+
+class BanActionForm(admin.helpers.ActionForm):
+    reason = forms.CharField(required=False, label="Reason", max_length=500)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["-created_at"]
+    list_display = [
+        "email",
+        "display_name",
+        "role",
+        "profile_visibility",
+        "is_banned_now",
+        "created_at",
+        "last_login",
+    ]
+    list_filter = [
+        "role",
+        "profile_visibility",
+        "is_active",
+        "is_staff",
+        ("banned_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "display_name"]
+    readonly_fields = ["created_at", "updated_at", "last_login", "banned_at", "bio_html"]
+    action_form = BanActionForm
+    actions = ["ban_members", "unban_members"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            "Profile",
+            {"fields": ["display_name", "bio", "avatar", "time_zone", "profile_visibility"]},
+        ),
+        (
+            "Role and access",
+            {
+                "fields": [
+                    "role",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        ("Ban", {"fields": ["banned_at", "banned_until", "ban_reason"]}),
+        ("Dates", {"fields": ["created_at", "updated_at", "last_login"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "display_name", "role", "password1", "password2"],
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description="Banned")
+    def is_banned_now(self, member):
+        return member.is_banned
+
+    def _moderate(self, request, queryset, service, verb):
+        reason = request.POST.get("reason", "")
+        done = 0
+        for member in queryset:
+            try:
+                service(request.user, member=member, reason=reason)
+                done += 1
+            except PermissionDenied:
+                self.message_user(request, f"You may not {verb} {member}.", messages.WARNING)
+        if done:
+            self.message_user(request, f"{verb.capitalize()}ned {done} member(s).")
+
+    @admin.action(description="Ban selected members (give a reason)")
+    def ban_members(self, request, queryset):
+        self._moderate(request, queryset, services.ban_member, "ban")
+
+    @admin.action(description="Lift the ban of selected members")
+    def unban_members(self, request, queryset):
+        self._moderate(request, queryset, services.unban_member, "unban")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "hint", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "hint", "created_at"]
+    fields = ["user", "name", "hint", "created_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id", "reason"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor__email", "reason"]
+    list_select_related = ["actor", "target_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

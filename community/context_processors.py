@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from . import access
+
+# Areas of the product, in the order the navigation shows them. An area appears once its
+# app registers the URL name, so the menu never links to a page that does not exist.
+NAVIGATION = [
+    ("Home", "home"),
+    ("Feed", "community:feed"),
+    ("Courses", "courses:catalog"),
+    ("Events", "events:list"),
+    ("Members", "community:directory"),
+    ("Leaderboard", "gamification:leaderboard"),
+    ("Messages", "messaging:inbox"),
+]
+
+
+def _navigation():
+    items = []
+    for label, url_name in NAVIGATION:
+        try:
+            items.append({"label": label, "url": reverse(url_name), "name": url_name})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    return {
+        "site_name": settings.AGORA_SITE_NAME,
+        "site_primary_color": settings.AGORA_PRIMARY_COLOR,
+        "navigation": _navigation(),
+        "can_moderate": access.can_moderate(user),
+        "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
+    }

@@ -1,0 +1,88 @@
+"""/healthz: each backing service, checked for real. A service that is configured but down
+is reported as failing (HTTP 503); nothing falls back to an embedded replacement."""
+
+import asyncio
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from config.celery import app as celery_app
+
+TIMEOUT_SECONDS = 3
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def check_cache():
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("value written was not read back")
+    cache.delete(key)
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+async def _channel_round_trip():
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "healthz.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("message sent was not received back")
+    return type(layer).__name__
+
+
+def check_channel_layer():
+    async def bounded():
+        return await asyncio.wait_for(_channel_round_trip(), TIMEOUT_SECONDS)
+
+    return async_to_sync(bounded)()
+
+
+def check_broker():
+    if celery_app.conf.task_always_eager:
+        return "eager (tasks run in process)"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0.2, timeout=TIMEOUT_SECONDS
+        )
+        return conn.transport_cls
+
+
+CHECKS = {
+    "database": check_database,
+    "cache": check_cache,
+    "channel_layer": check_channel_layer,
+    "broker": check_broker,
+}
+
+
+def run_checks():
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            results[name] = {"ok": True, "backend": str(check())}
+        except Exception as exc:
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return results
+
+
+@never_cache
+def healthz(request):
+    results = run_checks()
+    healthy = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": results},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,124 @@
+"""Demo data for a first run. Idempotent: running it again changes nothing that exists.
+
+Later apps add their content by appending a function to SEEDERS (or calling their own
+seeder from here); each seeder receives the dict of demo members by key.
+"""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from community.models import User
+from community.richtext import render_markdown
+
+DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo on purpose
+
+MEMBERS = [
+    (
+        "admin",
+        "admin@agora.localhost",
+        "Ada Admin",
+        User.Role.ADMIN,
+        "Europe/Berlin",
+        "I look after this community. **Welcome!** Ask me anything.",
+    ),
+    (
+        "moderator",
+        "moderator@agora.localhost",
+        "Max Moderator",
+        User.Role.MODERATOR,
+        "America/New_York",
+        "Moderator. I keep conversations kind and on topic.",
+    ),
+    (
+        "lena",
+        "lena@agora.localhost",
+        "Lena Okafor",
+        User.Role.MEMBER,
+        "Africa/Lagos",
+        "Designer learning to code. Currently into `htmx` and typography.",
+    ),
+    (
+        "tomas",
+        "tomas@agora.localhost",
+        "Tomás Rivera",
+        User.Role.MEMBER,
+        "America/Mexico_City",
+        "Runner, baker, data engineer.\n\n- favourite tool: PostgreSQL\n- bread: sourdough",
+    ),
+    (
+        "mei",
+        "mei@agora.localhost",
+        "Mei Chen",
+        User.Role.MEMBER,
+        "Asia/Shanghai",
+        "Teaching maths online since 2019.",
+    ),
+    (
+        "sam",
+        "sam@agora.localhost",
+        "Sam Patel",
+        User.Role.MEMBER,
+        "Europe/London",
+        "Here for the courses. Say hi!",
+    ),
+    (
+        "noor",
+        "noor@agora.localhost",
+        "Noor Haddad",
+        User.Role.MEMBER,
+        "Asia/Dubai",
+        "Private person, public learner.",
+    ),
+]
+PRIVATE_MEMBERS = {"noor"}
+MODERATOR_PERMISSIONS = ["view_user", "change_user", "view_apitoken", "view_auditentry"]
+
+
+def seed_members():
+    members = {}
+    for key, email, name, role, tz, bio in MEMBERS:
+        member = User.objects.filter(email__iexact=email).first()
+        if member is None:
+            member = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                role=role,
+                time_zone=tz,
+                bio=bio,
+                bio_html=render_markdown(bio),
+                is_staff=role != User.Role.MEMBER,
+                is_superuser=role == User.Role.ADMIN,
+                profile_visibility=(
+                    User.Visibility.PRIVATE if key in PRIVATE_MEMBERS else User.Visibility.PUBLIC
+                ),
+            )
+        EmailAddress.objects.get_or_create(
+            user=member, email=member.email, defaults={"verified": True, "primary": True}
+        )
+        members[key] = member
+    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    moderators.permissions.set(Permission.objects.filter(codename__in=MODERATOR_PERMISSIONS))
+    members["moderator"].groups.add(moderators)
+    return members
+
+
+# Each app appends its seeder: a function taking the members dict.
+SEEDERS = []
+
+
+class Command(BaseCommand):
+    help = "Create demo members (and, from later apps, demo content). Safe to run twice."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            members = seed_members()
+            for seeder in SEEDERS:
+                seeder(members)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(members)} members."))
+        self.stdout.write(
+            f"Sign in as the admin: {members['admin'].email} / {DEMO_PASSWORD}\n"
+            f"Other demo members use the same password, e.g. {members['lena'].email}."
+        )

@@ -1,0 +1,109 @@
+import io
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from community import access, live, services
+from community.models import AuditEntry, User
+from community.tasks import clear_expired_sessions
+from tests.factories import AdminFactory, ModeratorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_banning_writes_an_audit_entry_in_the_same_transaction(moderator, member):
+    services.ban_member(moderator, member=member, reason="Spam")
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.target_id, entry.reason) == (
+        moderator,
+        AuditEntry.Action.BAN,
+        member.pk,
+        "Spam",
+    )
+    services.unban_member(moderator, member=member)
+    member.refresh_from_db()
+    assert not member.is_banned
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.UNBAN).count() == 1
+
+
+def test_members_cannot_ban_and_moderators_cannot_ban_moderators(member, other_member, moderator):
+    with pytest.raises(PermissionDenied):
+        services.ban_member(member, member=other_member, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.ban_member(moderator, member=ModeratorFactory(), reason="x")
+    with pytest.raises(PermissionDenied):
+        services.ban_member(moderator, member=moderator, reason="x")
+    services.ban_member(AdminFactory(), member=moderator, reason="x")
+    assert not AuditEntry.objects.exclude(actor__role=User.Role.ADMIN).exists()
+
+
+def test_a_banned_moderator_moderates_nothing(moderator, member):
+    services.ban_member(AdminFactory(), member=moderator, reason="x")
+    assert not access.can_moderate(moderator)
+    assert not access.can_subscribe(moderator, f"user:{moderator.pk}")
+
+
+def test_the_admin_ban_action_asks_the_service(client, moderator, member):
+    client.force_login(AdminFactory())
+    response = client.post(
+        "/admin/community/user/",
+        {"action": "ban_members", "_selected_action": [member.pk], "reason": "Scam links"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.is_banned and member.ban_reason == "Scam links"
+
+
+def test_the_admin_lists_members_for_staff(client, moderator):
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(email="moderator@agora.localhost"))
+    response = client.get("/admin/community/user/?q=lena")
+    assert response.status_code == 200
+    assert "Lena Okafor" in response.content.decode()
+
+
+def test_visible_members_hides_private_profiles_from_members_only(member, moderator):
+    private = User.objects.create_user(
+        "p@example.com", "pw", display_name="P", profile_visibility=User.Visibility.PRIVATE
+    )
+    assert private not in access.visible_members(member)
+    assert private not in access.visible_members(AnonymousUser())
+    assert private in access.visible_members(moderator)
+    assert private in access.visible_members(private)
+
+
+def test_a_broken_channel_layer_never_fails_the_write(member, settings, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    live.broadcast(f"user:{member.pk}", "profile.updated", id=member.pk)
+    assert "was not delivered" in caplog.text
+
+
+def test_seed_demo_is_idempotent_and_prints_the_admin_login(capsys):
+    call_command("seed_demo")
+    first = User.objects.count()
+    call_command("seed_demo")
+    assert User.objects.count() == first >= 5
+    out = capsys.readouterr().out
+    assert "admin@agora.localhost" in out
+    admin = User.objects.get(email="admin@agora.localhost")
+    assert admin.role == User.Role.ADMIN and admin.is_superuser
+    assert admin.emailaddress_set.get().verified
+
+
+def test_the_session_cleanup_job_is_scheduled_and_runs(settings, client, member):
+    from django.contrib.sessions.models import Session
+
+    assert settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]["task"] == (
+        "community.tasks.clear_expired_sessions"
+    )
+    client.force_login(member)
+    Session.objects.update(expire_date="2000-01-01T00:00:00Z")
+    clear_expired_sessions.delay()
+    assert not Session.objects.exists()

@@ -1,0 +1,131 @@
+"""The live socket end to end: Channels' WebsocketCommunicator against the real ASGI app."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from community import services
+from config.asgi import application
+
+# The socket reads sessions and tokens from other threads: rows must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://localhost")  # in the default ALLOWED_HOSTS
+
+
+def session_headers(member):
+    client = Client()
+    client.force_login(member)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [ORIGIN, (b"cookie", cookie.encode())]
+
+
+def run(scenario):
+    return async_to_sync(scenario)()
+
+
+async def connect(headers):
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def subscribe(communicator, topic):
+    await communicator.send_json_to({"action": "subscribe", "topic": topic})
+    return await communicator.receive_json_from(timeout=2)
+
+
+def test_an_anonymous_socket_is_refused():
+    async def scenario():
+        communicator, connected = await connect([ORIGIN])
+        assert not connected
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_member_receives_their_own_user_events_after_commit(member):
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, connected = await connect(headers)
+        assert connected
+        assert await subscribe(communicator, f"user:{member.pk}") == {
+            "type": "subscribed",
+            "topic": f"user:{member.pk}",
+        }
+        await database_sync_to_async(services.update_profile)(member, bio="live!")
+        event = await communicator.receive_json_from(timeout=2)
+        assert event == {"topic": f"user:{member.pk}", "type": "profile.updated", "id": member.pk}
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_another_members_topic_is_refused_and_their_events_never_arrive(member, other_member):
+    headers = session_headers(member)
+
+    async def scenario():
+        mine, _ = await connect(headers)
+        reply = await subscribe(mine, f"user:{other_member.pk}")
+        assert reply == {"type": "error", "code": "forbidden", "topic": f"user:{other_member.pk}"}
+        await database_sync_to_async(services.update_profile)(other_member, bio="private")
+        assert await mine.receive_nothing(timeout=0.3)
+        await mine.disconnect()
+
+    run(scenario)
+
+
+def test_an_integration_connects_with_an_api_token(member):
+    _token, raw_key = services.create_api_token(member, name="bot")
+
+    async def scenario():
+        communicator, connected = await connect([(b"authorization", f"Bearer {raw_key}".encode())])
+        assert connected
+        assert (await subscribe(communicator, f"user:{member.pk}"))["type"] == "subscribed"
+        await communicator.disconnect()
+
+        _bad, connected = await connect([(b"authorization", b"Bearer agora_wrong")])
+        assert not connected
+
+    run(scenario)
+
+
+def test_a_session_socket_from_another_site_is_refused(member):
+    headers = [h for h in session_headers(member) if h[0] != b"origin"]
+
+    async def scenario():
+        _c, connected = await connect([*headers, (b"origin", b"https://evil.example")])
+        assert not connected
+        _c, connected = await connect(headers)  # no Origin at all
+        assert not connected
+
+    run(scenario)
+
+
+def test_a_banned_member_cannot_connect(member, moderator):
+    headers = session_headers(member)
+    services.ban_member(moderator, member=member, reason="spam")
+
+    async def scenario():
+        _c, connected = await connect(headers)
+        assert not connected
+
+    run(scenario)
+
+
+def test_bad_messages_get_an_error_not_a_crash(member):
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, _ = await connect(headers)
+        assert (await subscribe(communicator, "not a topic"))["code"] == "bad_topic"
+        await communicator.send_json_to({"action": "dance"})
+        assert (await communicator.receive_json_from())["code"] == "bad_request"
+        await communicator.send_json_to({"action": "ping"})
+        assert await communicator.receive_json_from() == {"type": "pong"}
+        await communicator.disconnect()
+
+    run(scenario)

@@ -1,0 +1,91 @@
+"""Settings in both modes, read in a fresh interpreter so the environment decides."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x9!kq2-production-like-secret-with-enough-entropy-0f3a8b7c6d5e4f3a2b1c",
+    "ALLOWED_HOSTS": "community.example.com",
+    "DATABASE_URL": "postgres://agora:pw@db.example.com:5432/agora",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
+    "AWS_STORAGE_BUCKET_NAME": "agora-media",
+    "EMAIL_HOST": "smtp.example.com",
+}
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+from config.celery import app
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "db": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "channels": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "eager": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "mail": settings.MAILERS["default"]["BACKEND"],
+    "hasher": settings.PASSWORD_HASHERS[0],
+}))
+"""
+
+
+def run_python(code_or_args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV | {"AGORA_TESTING": ""}}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    args = ["-c", code_or_args] if isinstance(code_or_args, str) else code_or_args
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_no_variables_means_the_embedded_default():
+    result = run_python(PRINT_SETTINGS, {})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values == {
+        "debug": True,
+        "db": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "channels": "channels.layers.InMemoryChannelLayer",
+        "eager": True,
+        "broker": "memory://",
+        "storage": "django.core.files.storage.FileSystemStorage",
+        "mail": "django.core.mail.backends.console.EmailBackend",
+        "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher",
+    }
+
+
+def test_production_variables_switch_every_service():
+    result = run_python(PRINT_SETTINGS, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["debug"] is False
+    assert values["db"] == "django.db.backends.postgresql"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["channels"] == "channels_redis.core.RedisChannelLayer"
+    assert values["eager"] is False
+    assert values["broker"] == PRODUCTION_ENV["REDIS_URL"]
+    assert values["storage"] == "storages.backends.s3.S3Storage"
+    assert values["mail"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_python(PRINT_SETTINGS, env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_check_passes_with_production_variables():
+    result = run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
