@@ -5,9 +5,10 @@ a queryset. A thing that is missing and a thing the viewer may not see give the 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
-from .models import User
+from .models import AccessGrant, Space, User
 
 
 def is_active_member(user):
@@ -64,3 +65,72 @@ def can_moderate_member(actor, member):
 def check_can_moderate_member(actor, member):
     if not can_moderate_member(actor, member):
         raise PermissionDenied("You may not moderate this member.")
+
+
+def held_tier_ids(user):
+    """Ids of the tiers the member holds now, through an active grant (one query, then
+    remembered on the user object for the rest of the request)."""
+    if not is_active_member(user):
+        return frozenset()
+    cached = getattr(user, "_held_tier_ids", None)
+    if cached is None:
+        cached = frozenset(
+            AccessGrant.objects.active().filter(user=user).values_list("tier_id", flat=True)
+        )
+        user._held_tier_ids = cached
+    return cached
+
+
+def can_administer(user):
+    """Admins run the community: spaces, tiers and access grants."""
+    return is_active_member(user) and user.role == User.Role.ADMIN
+
+
+def check_can_administer(user):
+    if not can_administer(user):
+        raise PermissionDenied("Only admins may do this.")
+
+
+def can_see_space(user, space):
+    if space.deleted_at is not None:
+        return False
+    if space.visibility == Space.Visibility.PUBLIC:
+        return True
+    if not is_active_member(user):
+        return False
+    if space.visibility == Space.Visibility.MEMBERS or can_moderate(user):
+        return True
+    return space.required_tier_id in held_tier_ids(user)
+
+
+def check_can_see_space(user, space):
+    if not can_see_space(user, space):
+        raise Http404("No such space.")
+
+
+def can_post_in_space(user, space):
+    if not (is_active_member(user) and can_see_space(user, space)):
+        return False
+    if space.post_permission == Space.PostPermission.ALL:
+        return True
+    if space.post_permission == Space.PostPermission.MODERATORS:
+        return can_moderate(user)
+    return user.role == User.Role.ADMIN
+
+
+def check_can_post_in_space(user, space):
+    check_can_see_space(user, space)
+    if not can_post_in_space(user, space):
+        raise PermissionDenied("You may not post in this space.")
+
+
+def visible_spaces(user, queryset=None):
+    queryset = (Space.objects.all() if queryset is None else queryset).alive()
+    if not is_active_member(user):
+        return queryset.filter(visibility=Space.Visibility.PUBLIC)
+    if can_moderate(user):
+        return queryset
+    return queryset.filter(
+        Q(visibility__in=[Space.Visibility.PUBLIC, Space.Visibility.MEMBERS])
+        | Q(visibility=Space.Visibility.PAID, required_tier_id__in=held_tier_ids(user))
+    )

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 
 from . import services
-from .models import ApiToken, AuditEntry, User
+from .models import AccessGrant, ApiToken, AuditEntry, Space, Tier, User
 
 
 class BanActionForm(admin.helpers.ActionForm):
@@ -119,3 +119,66 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(admin.ModelAdmin):
+    """Grants are written through the service, so each one leaves an audit entry."""
+
+    list_display = ["user", "tier", "source", "starts_at", "ends_at", "revoked_at", "granted_by"]
+    list_filter = ["tier", "source", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__display_name", "note"]
+    list_select_related = ["user", "tier", "granted_by"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "tier", "ends_at", "note"]
+    actions = ["revoke_grants"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.grant_access(
+            request.user, member=data["user"], tier=data["tier"], ends_at=data["ends_at"],
+            note=data["note"],
+        )  # fmt: skip
+
+    @admin.action(description="Revoke the selected grants")
+    def revoke_grants(self, request, queryset):
+        for grant in queryset.filter(revoked_at__isnull=True):
+            services.revoke_access(request.user, grant=grant, reason="via admin")
+
+
+@admin.register(Space)
+class SpaceAdmin(admin.ModelAdmin):
+    """Spaces are written through the services: validation, positions and audit in one place."""
+
+    list_display = ["name", "icon", "visibility", "required_tier", "post_permission", "position",
+                    "deleted_at"]  # fmt: skip
+    list_filter = ["visibility", "post_permission", ("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug"]
+    list_select_related = ["required_tier"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "icon", "description", "visibility", "required_tier",
+              "post_permission"]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in self.fields}
+        if change:
+            services.update_space(request.user, space=obj, **changes)
+        else:
+            obj.pk = services.create_space(request.user, **changes).pk
+
+    def delete_model(self, request, obj):
+        services.delete_space(request.user, space=obj)
+
+    def delete_queryset(self, request, queryset):
+        for space in queryset.filter(deleted_at__isnull=True):
+            services.delete_space(request.user, space=space)

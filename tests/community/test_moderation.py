@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from community import access, live, services
-from community.models import AuditEntry, User
+from community.models import AuditEntry, Space, User
 from community.tasks import clear_expired_sessions
 from tests.factories import AdminFactory, ModeratorFactory
 
@@ -90,6 +90,8 @@ def test_seed_demo_is_idempotent_and_prints_the_admin_login(capsys):
     first = User.objects.count()
     call_command("seed_demo")
     assert User.objects.count() == first >= 5
+    assert Space.objects.count() == 5  # not duplicated by the second run
+    assert Space.objects.get(slug="pro-lounge").required_tier.slug == "pro"
     out = capsys.readouterr().out
     assert "admin@agora.localhost" in out
     admin = User.objects.get(email="admin@agora.localhost")

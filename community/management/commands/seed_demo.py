@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from community.models import User
+from community import services
+from community.models import Space, Tier, User
 from community.richtext import render_markdown
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -105,6 +106,31 @@ def seed_members():
     return members
 
 
+SPACES = [
+    ("Announcements", "📣", "public", "admins", "News from the team."),
+    ("General", "💬", "members", "all", "Introduce yourself and talk about anything."),
+    ("Show & tell", "🎨", "members", "all", "Share what you made this week."),
+    ("Pro lounge", "⭐", "paid", "all", "For Pro members: office hours and deep dives."),
+    ("Moderators' desk", "🛡️", "members", "moderators", "Notes for and from the moderators."),
+]
+
+
+def seed_spaces(members):
+    pro, _ = Tier.objects.get_or_create(
+        slug="pro", defaults={"name": "Pro", "description": "Office hours and deep dives."}
+    )
+    for name, icon, visibility, post_permission, description in SPACES:
+        if not Space.objects.filter(name=name).exists():
+            services.create_space(
+                members["admin"], name=name, icon=icon, visibility=visibility,
+                post_permission=post_permission, description=description,
+                required_tier=pro if visibility == Space.Visibility.PAID else None,
+            )  # fmt: skip
+    if not members["lena"].access_grants.filter(tier=pro).exists():
+        services.grant_access(members["admin"], member=members["lena"], tier=pro,
+                              note="Demo: Lena is a Pro member")  # fmt: skip
+
+
 # Each app appends its seeder: a function taking the members dict.
 SEEDERS = []
 
@@ -115,6 +141,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             members = seed_members()
+            seed_spaces(members)
             for seeder in SEEDERS:
                 seeder(members)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(members)} members."))
