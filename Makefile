@@ -44,8 +44,7 @@ migrate: install
 # periodic jobs with a celery beat process beside it; Ctrl-C stops both.
 run: migrate
 	$(PYTHON) manage.py seed_demo
-	@mkdir -p var
-	@$(VENV)/bin/celery -A config beat --loglevel=WARNING --schedule var/celerybeat-schedule & \
+	@$(VENV)/bin/celery -A config beat --loglevel=WARNING & \
 	beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
 	echo "Agora is at http://$(HOST):$(PORT)/"; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application

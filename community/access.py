@@ -11,6 +11,11 @@ from django.http import Http404
 from .models import AccessGrant, Space, User
 
 
+def may_sign_in(user):
+    """A banned member's sign-in, sessions, tokens and sockets all end here."""
+    return user.is_active and not user.is_banned
+
+
 def is_active_member(user):
     return bool(user and user.is_authenticated and user.is_active and not user.is_banned)
 

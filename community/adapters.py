@@ -3,6 +3,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.shortcuts import render
 
+from . import access
+
 
 def banned_response(request, user):
     return render(request, "account/banned.html", {"banned_member": user}, status=403)
@@ -15,7 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def pre_login(self, request, user, **kwargs):
-        if user.is_banned:
+        if not access.may_sign_in(user) and user.is_active:
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)

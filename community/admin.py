@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from . import services
+from . import access, services
 from .models import AccessGrant, ApiToken, AuditEntry, Space, Tier, User
 
 
@@ -66,6 +66,26 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
 
+    # Who holds power, how they sign in and bans change only through a superuser here, or
+    # through the ban actions (services, with an audit entry).
+    PROTECTED_FIELDS = ["email", "password", "role", "is_active", "is_staff", "is_superuser",
+                        "groups", "user_permissions", "banned_until", "ban_reason"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return [*readonly, *self.PROTECTED_FIELDS]
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return (
+            obj is None
+            or request.user.is_superuser
+            or access.can_moderate_member(request.user, obj)
+        )
+
     @admin.display(boolean=True, description="Banned")
     def is_banned_now(self, member):
         return member.is_banned
@@ -82,11 +102,11 @@ class UserAdmin(BaseUserAdmin):
         if done:
             self.message_user(request, f"{verb.capitalize()}ned {done} member(s).")
 
-    @admin.action(description="Ban selected members (give a reason)")
+    @admin.action(description="Ban selected members (give a reason)", permissions=["change"])
     def ban_members(self, request, queryset):
         self._moderate(request, queryset, services.ban_member, "ban")
 
-    @admin.action(description="Lift the ban of selected members")
+    @admin.action(description="Lift the ban of selected members", permissions=["change"])
     def unban_members(self, request, queryset):
         self._moderate(request, queryset, services.unban_member, "unban")
 

@@ -18,14 +18,27 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.topics = set()
-        if not access.is_active_member(self.scope.get("user")):
+        self.control_groups = []
+        user = self.scope.get("user")
+        # Accept, then close with our code: a refused handshake reaches the browser as 1006
+        # and the client could not tell "signed out" from "network down".
+        await self.accept()
+        if not access.is_active_member(user):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        await self.accept()
+        self.control_groups.append(live.member_group(user.pk))
+        if self.scope.get("api_token_id"):
+            self.control_groups.append(live.token_group(self.scope["api_token_id"]))
+        for group in self.control_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code):
-        for topic in self.topics:
-            await self.channel_layer.group_discard(live.group_name(topic), self.channel_name)
+        for group in [*self.control_groups, *map(live.group_name, self.topics)]:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def live_close(self, message):
+        """The member was banned or the socket's token revoked."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action") if isinstance(content, dict) else None

@@ -2,6 +2,7 @@
 is reported as failing (HTTP 503); nothing falls back to an embedded replacement."""
 
 import asyncio
+import logging
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from config.celery import app as celery_app
 
 TIMEOUT_SECONDS = 3
+logger = logging.getLogger(__name__)
 
 
 def check_database():
@@ -74,7 +76,10 @@ def run_checks():
         try:
             results[name] = {"ok": True, "backend": str(check())}
         except Exception as exc:
-            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            # Details name hosts and ports: only for DEBUG; the logs have them always.
+            logger.warning("Health check %s failed: %s", name, exc)
+            detail = f": {exc}" if settings.DEBUG else ""
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}{detail}"[:300]}
     return results
 
 

@@ -36,3 +36,25 @@ def broadcast(topic, event_type, **data):
 
 def publish_on_commit(topic, event_type, **data):
     transaction.on_commit(lambda: broadcast(topic, event_type, **data))
+
+
+# Every socket also sits in groups no client can subscribe to, so that a ban or a revoked
+# token closes the sockets already open, not only the next ones.
+def member_group(member_id):
+    return f"member.{member_id}"
+
+
+def token_group(token_id):
+    return f"token.{token_id}"
+
+
+def _close_group(group):
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, {"type": "live.close"})
+    except Exception:
+        logger.exception("Could not close the sockets of %s", group)
+
+
+def close_sockets_on_commit(*, member_id=None, token_id=None):
+    group = member_group(member_id) if member_id is not None else token_group(token_id)
+    transaction.on_commit(lambda: _close_group(group))

@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from . import access
+
 
 class BannedMemberMiddleware:
     """Ends the session of a member who was banned while signed in, on their next request."""
@@ -16,8 +18,10 @@ class BannedMemberMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.is_banned:
+        if user.is_authenticated and not access.may_sign_in(user):
             logout(request)
+            if request.path.startswith("/api/"):
+                return self.get_response(request)  # now anonymous: the API answers 401 in JSON
             messages.error(request, "Your account is suspended.")
             return redirect(reverse("account_login"))
         return self.get_response(request)

@@ -88,6 +88,7 @@ def revoke_api_token(actor, *, token_id):
             raise ApiToken.DoesNotExist
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        live.close_sockets_on_commit(token_id=token.pk)
     return token
 
 
@@ -110,6 +111,7 @@ def ban_member(actor, *, member, reason, until=None):
         member.ban_reason = reason.strip()
         member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
         _audit(actor, AuditEntry.Action.BAN, member, reason)
+        live.close_sockets_on_commit(member_id=member.pk)
     return member
 
 

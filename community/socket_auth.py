@@ -21,12 +21,12 @@ def _bearer_key(scope):
 
 
 @database_sync_to_async
-def _user_for_key(raw_key):
+def _authenticate_key(raw_key):
     try:
-        user, _token = BearerTokenAuthentication().authenticate_key(raw_key)
+        user, token = BearerTokenAuthentication().authenticate_key(raw_key)
     except AuthenticationFailed:
-        return AnonymousUser()
-    return user
+        return AnonymousUser(), None
+    return user, token.pk
 
 
 class SocketAuthMiddleware:
@@ -38,5 +38,6 @@ class SocketAuthMiddleware:
         raw_key = _bearer_key(scope)
         if raw_key is None:
             return await self.session_app(scope, receive, send)
-        scope = dict(scope, user=await _user_for_key(raw_key))
+        user, token_id = await _authenticate_key(raw_key)
+        scope = dict(scope, user=user, api_token_id=token_id)
         return await self.inner(scope, receive, send)

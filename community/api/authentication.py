@@ -2,11 +2,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from community import access
 from community.models import ApiToken
 
 
 def _refuse_banned(user):
-    if user.is_banned:
+    if not access.may_sign_in(user):
         raise exceptions.AuthenticationFailed(_("This account is suspended."), code="banned")
 
 

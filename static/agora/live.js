@@ -9,9 +9,11 @@
   var socket = null;
   var attempt = 0;
   var pollTimers = [];
+  var addedTopics = new Set(); // from agoraLive.subscribe, kept across reconnects
 
   function topics() {
     var found = new Set((document.body.dataset.liveTopics || "").split(/\s+/).filter(Boolean));
+    addedTopics.forEach(function (topic) { found.add(topic); });
     document.querySelectorAll("[data-live-topic]").forEach(function (el) {
       found.add(el.dataset.liveTopic);
     });
@@ -62,6 +64,7 @@
 
   window.agoraLive = {
     subscribe: function (topic) {
+      addedTopics.add(topic);
       if (socket && socket.readyState === WebSocket.OPEN) {
         socket.send(JSON.stringify({ action: "subscribe", topic: topic }));
       }

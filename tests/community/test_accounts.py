@@ -161,7 +161,7 @@ def test_sign_in_by_a_code_sent_by_email(client, member):
 
 def test_a_wrong_login_code_does_not_sign_in(client, member):
     response = client.post(reverse("account_request_login_code"), {"email": member.email})
-    client.post(response.url, {"code": "WRONG1"})
+    client.post(response.url, {"code": "ABCD-EFGH"})  # the right shape, not the code
     assert "_auth_user_id" not in client.session
 
 

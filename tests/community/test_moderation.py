@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.test import Client
 
 from community import access, live, services
 from community.models import AuditEntry, Space, User
@@ -109,3 +110,32 @@ def test_the_session_cleanup_job_is_scheduled_and_runs(settings, client, member)
     Session.objects.update(expire_date="2000-01-01T00:00:00Z")
     clear_expired_sessions.delay()
     assert not Session.objects.exists()
+
+
+def test_a_moderator_cannot_make_themselves_admin_in_the_admin_site():
+    client = Client(raise_request_exception=False)
+    call_command("seed_demo", stdout=io.StringIO())
+    moderator = User.objects.get(email="moderator@agora.localhost")
+    admin = User.objects.get(email="admin@agora.localhost")
+    client.force_login(moderator)
+    url = f"/admin/community/user/{moderator.pk}/change/"
+    response = client.post(url, {"role": "admin", "is_superuser": "on", "is_staff": "on",
+                      "display_name": "Max", "time_zone": "UTC",
+                      "profile_visibility": "public"})  # fmt: skip
+    assert response.status_code == 403
+    moderator.refresh_from_db()
+    assert (moderator.role, moderator.is_superuser) == (User.Role.MODERATOR, False)
+    admin_page = client.get(f"/admin/community/user/{admin.pk}/change/").content.decode()
+    assert 'name="email"' not in admin_page and 'name="display_name"' not in admin_page
+    member = User.objects.get(email="lena@agora.localhost")
+    page = client.get(f"/admin/community/user/{member.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="role"' not in page.content.decode()  # shown, not editable
+
+
+def test_a_banned_members_api_session_gets_json_401(api_client, member, moderator):
+    api_client.force_login(member)
+    services.ban_member(moderator, member=member, reason="spam")
+    response = api_client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"

@@ -37,11 +37,14 @@ async def subscribe(communicator, topic):
     return await communicator.receive_json_from(timeout=2)
 
 
-def test_an_anonymous_socket_is_refused():
+def test_an_anonymous_socket_is_closed_with_a_code_the_client_understands():
     async def scenario():
         communicator, connected = await connect([ORIGIN])
-        assert not connected
-        await communicator.disconnect()
+        assert connected  # accepted, then closed: the browser sees 4401, not a network error
+        assert await communicator.receive_output(timeout=1) == {
+            "type": "websocket.close",
+            "code": 4401,
+        }
 
     run(scenario)
 
@@ -87,8 +90,8 @@ def test_an_integration_connects_with_an_api_token(member):
         assert (await subscribe(communicator, f"user:{member.pk}"))["type"] == "subscribed"
         await communicator.disconnect()
 
-        _bad, connected = await connect([(b"authorization", b"Bearer agora_wrong")])
-        assert not connected
+        bad, _ = await connect([(b"authorization", b"Bearer agora_wrong")])
+        assert (await bad.receive_output(timeout=1))["code"] == 4401
 
     run(scenario)
 
@@ -110,8 +113,39 @@ def test_a_banned_member_cannot_connect(member, moderator):
     services.ban_member(moderator, member=member, reason="spam")
 
     async def scenario():
-        _c, connected = await connect(headers)
-        assert not connected
+        communicator, _ = await connect(headers)
+        assert (await communicator.receive_output(timeout=1))["code"] == 4401
+
+    run(scenario)
+
+
+def test_a_ban_closes_the_sockets_already_open(member, moderator):
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, connected = await connect(headers)
+        assert connected
+        await subscribe(communicator, f"user:{member.pk}")
+        await database_sync_to_async(services.ban_member)(moderator, member=member, reason="x")
+        assert await communicator.receive_output(timeout=2) == {
+            "type": "websocket.close",
+            "code": 4401,
+        }
+
+    run(scenario)
+
+
+def test_revoking_a_token_closes_its_open_sockets_only(member):
+    token, raw_key = services.create_api_token(member, name="bot")
+    session = session_headers(member)
+
+    async def scenario():
+        bot, _ = await connect([(b"authorization", f"Bearer {raw_key}".encode())])
+        browser, _ = await connect(session)
+        await database_sync_to_async(services.revoke_api_token)(member, token_id=token.pk)
+        assert (await bot.receive_output(timeout=2))["code"] == 4401
+        assert await browser.receive_nothing(timeout=0.3)
+        await browser.disconnect()
 
     run(scenario)
 
