@@ -120,7 +120,7 @@ def can_post_in_space(user, space):
         return True
     if space.post_permission == Space.PostPermission.MODERATORS:
         return can_moderate(user)
-    return user.role == User.Role.ADMIN
+    return can_administer(user)
 
 
 def check_can_post_in_space(user, space):

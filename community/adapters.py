@@ -17,7 +17,8 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def pre_login(self, request, user, **kwargs):
-        if not access.may_sign_in(user) and user.is_active:
+        # Inactive accounts keep allauth's own page; banned ones get ours.
+        if user.is_active and not access.may_sign_in(user):
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)

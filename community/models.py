@@ -234,6 +234,7 @@ class AccessGrant(models.Model):
                 condition=models.Q(ends_at__isnull=True)
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="grant_ends_after_start",
+                violation_error_message="A grant must end after it starts.",
             )
         ]
 
@@ -284,6 +285,7 @@ class Space(models.Model):
                 condition=models.Q(visibility="paid", required_tier__isnull=False)
                 | (~models.Q(visibility="paid") & models.Q(required_tier__isnull=True)),
                 name="space_paid_needs_tier",
+                violation_error_message="A paid space needs a tier; other spaces have none.",
             )
         ]
 

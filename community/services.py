@@ -16,11 +16,16 @@ from .uploads import clean_avatar
 PROFILE_FIELDS = ("display_name", "bio", "time_zone", "profile_visibility")
 
 
+def _reject_unknown(fields, allowed):
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+
+
 def _validated_profile_changes(member, changes):
+    _reject_unknown(changes, PROFILE_FIELDS)
     cleaned, errors = {}, {}
     for name, value in changes.items():
-        if name not in PROFILE_FIELDS:
-            raise TypeError(f"{name} is not a profile field")
         field = User._meta.get_field(name)
         if isinstance(value, str):
             value = value.strip() if name == "display_name" else value.replace("\r\n", "\n")
@@ -142,21 +147,19 @@ def _unique_space_slug(name):
 RESERVED_SPACE_SLUGS = {"reorder", "new", "manage"}
 
 
-def _save_space(space, update_fields=None):
+def _save_space(space):
     """Validates the whole row (ValidationError by field) before writing it."""
     if isinstance(space.name, str):
         space.name = space.name.strip()
     if space.slug in RESERVED_SPACE_SLUGS:
         raise ValidationError({"slug": [f"“{space.slug}” is reserved; choose another."]})
     space.full_clean()
-    space.save(update_fields=update_fields)
+    space.save()
 
 
 def create_space(actor, **fields):
     check_can_administer(actor)
-    unknown = set(fields) - set(SPACE_FIELDS)
-    if unknown:
-        raise TypeError(f"not space fields: {sorted(unknown)}")
+    _reject_unknown(fields, SPACE_FIELDS)
     with transaction.atomic():
         space = Space(**fields)
         if not space.slug:
@@ -169,9 +172,7 @@ def create_space(actor, **fields):
 
 def update_space(actor, *, space, **changes):
     check_can_administer(actor)
-    unknown = set(changes) - set(SPACE_FIELDS)
-    if unknown:
-        raise TypeError(f"not space fields: {sorted(unknown)}")
+    _reject_unknown(changes, SPACE_FIELDS)
     with transaction.atomic():
         for name, value in changes.items():
             setattr(space, name, value)
@@ -203,7 +204,8 @@ def reorder_spaces(actor, *, space_ids):
             spaces[space_id].position = position
         Space.objects.bulk_update(spaces.values(), ["position"])
         if space_ids:
-            _audit(actor, AuditEntry.Action.SPACE_REORDER, spaces[space_ids[0]])
+            order = ",".join(map(str, space_ids))
+            _audit(actor, AuditEntry.Action.SPACE_REORDER, spaces[space_ids[0]], f"order: {order}")
     return [spaces[space_id] for space_id in space_ids]
 
 

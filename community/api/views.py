@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -66,9 +67,6 @@ class ApiTokenDetailView(APIView):
     def delete(self, request, token_id):
         try:
             services.revoke_api_token(request.user, token_id=token_id)
-        except ApiToken.DoesNotExist:
-            return Response(
-                {"code": "not_found", "detail": "No active token with this id."},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        except ApiToken.DoesNotExist as missing:
+            raise NotFound("No active token with this id.") from missing
         return Response(status=status.HTTP_204_NO_CONTENT)

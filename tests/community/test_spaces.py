@@ -235,3 +235,33 @@ def test_tiers_api_lists_tiers(member, pro):
     assert api_as(member).get("/api/v1/tiers/").json() == [
         {"id": pro.pk, "name": "Pro", "slug": "pro", "description": ""}
     ]
+
+
+def test_a_grant_must_end_after_it_starts(admin, member, pro):
+    with pytest.raises(ValidationError) as error:
+        services.grant_access(admin, member=member, tier=pro,
+                              ends_at=timezone.now() - timedelta(days=1))  # fmt: skip
+    assert "A grant must end after it starts." in error.value.messages
+    assert not AccessGrant.objects.exists()
+
+
+def test_only_admins_grant_and_revoke_tiers(admin, moderator, member, pro):
+    with pytest.raises(PermissionDenied):
+        services.grant_access(moderator, member=member, tier=pro)
+    grant = services.grant_access(admin, member=member, tier=pro)
+    with pytest.raises(PermissionDenied):
+        services.revoke_access(moderator, grant=grant)
+    grant.refresh_from_db()
+    assert grant.revoked_at is None
+
+
+def test_reorder_is_audited_with_the_new_order(admin, spaces):
+    order = [spaces[key].pk for key in ("mods", "paid", "members", "public")]
+    services.reorder_spaces(admin, space_ids=order)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SPACE_REORDER)
+    assert entry.reason == "order: " + ",".join(map(str, order))
+
+
+def test_services_refuse_fields_they_do_not_know(admin, spaces):
+    with pytest.raises(TypeError):
+        services.update_space(admin, space=spaces["members"], position=99)
