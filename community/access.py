@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import AccessGrant, Space, User
+from .models import AccessGrant, Post, Space, User
 
 
 def may_sign_in(user):
@@ -46,16 +46,6 @@ def visible_members(viewer, queryset=None):
     if is_active_member(viewer):
         private = private.exclude(pk=viewer.pk)
     return queryset.exclude(pk__in=private.values("pk"))
-
-
-def can_subscribe(user, topic):
-    """May this member receive the live events of `topic` (e.g. "user:12")?"""
-    if not is_active_member(user):
-        return False
-    kind, _, ident = topic.partition(":")
-    if kind == "user":
-        return ident == str(user.pk)
-    return False
 
 
 def can_moderate_member(actor, member):
@@ -139,3 +129,119 @@ def visible_spaces(user, queryset=None):
         Q(visibility__in=[Space.Visibility.PUBLIC, Space.Visibility.MEMBERS])
         | Q(visibility=Space.Visibility.PAID, required_tier_id__in=held_tier_ids(user))
     )
+
+
+# --- Posts and comments ----------------------------------------------------------------
+
+
+def visible_posts(user, queryset=None):
+    """Live posts in spaces the viewer may see; hidden ones only for moderators."""
+    queryset = (Post.objects.all() if queryset is None else queryset).alive()
+    queryset = queryset.filter(space__in=visible_spaces(user))
+    if not can_moderate(user):
+        queryset = queryset.filter(hidden_at__isnull=True)
+    return queryset
+
+
+def can_see_post(user, post):
+    if post.deleted_at is not None or not can_see_space(user, post.space):
+        return False
+    return post.hidden_at is None or can_moderate(user)
+
+
+def check_can_see_post(user, post):
+    if not can_see_post(user, post):
+        raise Http404("No such post.")
+
+
+def can_edit_post(user, post):
+    """Authors edit their own posts; moderators and admins edit any."""
+    if not (is_active_member(user) and can_see_post(user, post)):
+        return False
+    return post.author_id == user.pk or can_moderate(user)
+
+
+def check_can_edit_post(user, post):
+    check_can_see_post(user, post)
+    if not can_edit_post(user, post):
+        raise PermissionDenied("You may not change this post.")
+
+
+def can_pin_or_hide(user, post):
+    return can_moderate(user) and can_see_post(user, post)
+
+
+def check_can_pin_or_hide(user, post):
+    check_can_see_post(user, post)
+    if not can_pin_or_hide(user, post):
+        raise PermissionDenied("Only moderators and admins may do this.")
+
+
+def can_comment(user, post):
+    return is_active_member(user) and can_see_post(user, post) and post.hidden_at is None
+
+
+def check_can_comment(user, post):
+    check_can_see_post(user, post)
+    if not can_comment(user, post):
+        raise PermissionDenied("You may not comment here.")
+
+
+def can_see_comment(user, comment):
+    return comment.deleted_at is None and can_see_post(user, comment.post)
+
+
+def check_can_see_comment(user, comment):
+    if not can_see_comment(user, comment):
+        raise Http404("No such comment.")
+
+
+def can_edit_comment(user, comment):
+    return (
+        is_active_member(user) and comment.author_id == user.pk and can_see_comment(user, comment)
+    )
+
+
+def can_delete_comment(user, comment):
+    if not (is_active_member(user) and can_see_comment(user, comment)):
+        return False
+    return comment.author_id == user.pk or can_moderate(user)
+
+
+def check_can_edit_comment(user, comment):
+    check_can_see_comment(user, comment)
+    if not can_edit_comment(user, comment):
+        raise PermissionDenied("You may not change this comment.")
+
+
+def check_can_delete_comment(user, comment):
+    check_can_see_comment(user, comment)
+    if not can_delete_comment(user, comment):
+        raise PermissionDenied("You may not delete this comment.")
+
+
+def check_is_active_member(user):
+    """For writes every signed-in, unbanned member may make (likes, follows, reports)."""
+    if not is_active_member(user):
+        raise PermissionDenied("Sign in to do this.")
+
+
+# --- Live topics -------------------------------------------------------------------------
+
+
+def can_subscribe(user, topic):
+    """May this member receive the live events of `topic` (user:12, space:3, post:99)?"""
+    if not is_active_member(user):
+        return False
+    kind, _, ident = topic.partition(":")
+    if not ident.isdigit():
+        return False
+    if kind == "user":
+        return int(ident) == user.pk
+    if kind == "space":
+        space = Space.objects.filter(pk=ident).first()
+        return space is not None and can_see_space(user, space)
+    if kind == "post":
+        post = Post.objects.select_related("space").filter(pk=ident).first()
+        return post is not None and can_see_post(user, post)
+    return False

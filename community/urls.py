@@ -1,13 +1,15 @@
 from django.urls import path
 
-from . import views
+from .views import members
 
 app_name = "community"
 
 urlpatterns = [
-    path("profile/", views.own_profile, name="own_profile"),
-    path("profile/edit/", views.edit_profile, name="edit_profile"),
-    path("members/<int:member_id>/", views.profile, name="profile"),
-    path("settings/tokens/", views.api_tokens, name="api_tokens"),
-    path("settings/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_api_token"),
+    path("profile/", members.own_profile, name="own_profile"),
+    path("profile/edit/", members.edit_profile, name="edit_profile"),
+    path("members/<int:member_id>/", members.profile, name="profile"),
+    path("settings/tokens/", members.api_tokens, name="api_tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/", members.revoke_api_token, name="revoke_api_token"
+    ),  # fmt: skip
 ]

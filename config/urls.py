@@ -6,8 +6,8 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from community import views as community_views
 from community.health import healthz
+from community.views import members as community_views
 
 admin.site.site_header = f"{settings.AGORA_SITE_NAME} administration"
 admin.site.site_title = f"{settings.AGORA_SITE_NAME} admin"

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 
-from . import access
-from .models import ApiToken, Space, Tier, User
+from community import access
+from community.models import ApiToken, Space, Tier, User
 
 
 def member_profile(viewer, member_id):

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import ApiTokenForm, ProfileForm
-from .models import ApiToken
+from community import selectors, services
+from community.forms import ApiTokenForm, ProfileForm
+from community.models import ApiToken
 
 
 def home(request):

@@ -1,0 +1,19 @@
+from .members import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    ApiToken,
+    AuditEntry,
+    User,
+    UserManager,
+    validate_time_zone,
+)
+from .posts import BODY_MAX, Comment, Hashtag, Like, Post
+from .social import Follow, Report
+from .spaces import AccessGrant, Space, SpaceVisit, Tier
+
+__all__ = [
+    "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Comment",
+    "Follow", "Hashtag", "Like", "Post", "Report", "Space", "SpaceVisit", "Tier", "User",
+    "UserManager",
+    "validate_time_zone",
+]  # fmt: skip

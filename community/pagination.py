@@ -1,0 +1,75 @@
+"""Keyset pagination for every list, in pages and in the API.
+
+A cursor is the sort key of the last item shown, opaque to clients (URL-safe base64 of
+JSON). The next page is `WHERE (k1, k2) < (cursor)`, so page 500 costs what page 1 costs
+and rows inserted meanwhile never shift a page.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def _encode_value(value):
+    return {"t": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _decode_value(value):
+    return datetime.fromisoformat(value["t"]) if isinstance(value, dict) else value
+
+
+def encode_cursor(values):
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor, length):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = [_decode_value(v) for v in json.loads(raw)]
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        raise ValidationError({"cursor": ["This cursor is not valid."]}, code="bad_cursor") from exc
+    if len(values) != length or not all(isinstance(v, (int, float, datetime)) for v in values):
+        raise ValidationError({"cursor": ["This cursor is not valid."]}, code="bad_cursor")
+    return values
+
+
+def _after(fields, values):
+    """Rows strictly after `values` in descending order of `fields`."""
+    condition = Q()
+    for i, field in enumerate(fields):
+        step = Q(**{f"{field}__lt": values[i]})
+        for earlier, value in zip(fields[:i], values[:i], strict=True):
+            step &= Q(**{earlier: value})
+        condition |= step
+    return condition
+
+
+def keyset_page(queryset, *, cursor=None, size=DEFAULT_PAGE_SIZE, fields=("created_at", "id")):
+    """One page of `queryset` ordered by `fields`, all descending; the last field must be
+    unique (the primary key) so that the order is total."""
+    size = max(1, min(int(size), MAX_PAGE_SIZE))
+    queryset = queryset.order_by(*[f"-{field}" for field in fields])
+    if cursor:
+        queryset = queryset.filter(_after(fields, decode_cursor(cursor, len(fields))))
+    items = list(queryset[: size + 1])
+    next_cursor = None
+    if len(items) > size:
+        items = items[:size]
+        last = items[-1]
+        next_cursor = encode_cursor([getattr(last, field) for field in fields])
+    return Page(items=items, next_cursor=next_cursor)

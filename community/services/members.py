@@ -1,0 +1,113 @@
+"""Every write to members, their profiles, tokens and bans."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from community import live
+from community.access import check_can_moderate_member
+from community.models import ApiToken, AuditEntry, User
+from community.richtext import render_markdown
+from community.uploads import clean_avatar
+
+from .common import audit, reject_unknown
+
+PROFILE_FIELDS = ("display_name", "bio", "time_zone", "profile_visibility")
+
+
+def _validated_profile_changes(member, changes):
+    reject_unknown(changes, PROFILE_FIELDS)
+    cleaned, errors = {}, {}
+    for name, value in changes.items():
+        field = User._meta.get_field(name)
+        if isinstance(value, str):
+            value = value.strip() if name == "display_name" else value.replace("\r\n", "\n")
+        try:
+            cleaned[name] = field.clean(value, member)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return cleaned, errors
+
+
+def update_profile(actor, *, avatar=None, **changes):
+    """Change the actor's own profile. Raises ValidationError (by field) and changes nothing
+    if any field is bad; a bad avatar leaves the old one in place."""
+    cleaned, errors = _validated_profile_changes(actor, changes)
+    avatar_file = None
+    if avatar is not None:
+        try:
+            avatar_file = clean_avatar(avatar)
+        except ValidationError as exc:
+            errors["avatar"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+    update_fields = [*cleaned, "updated_at"]
+    for name, value in cleaned.items():
+        setattr(actor, name, value)
+    if "bio" in cleaned:
+        actor.bio_html = render_markdown(actor.bio)
+        update_fields.append("bio_html")
+    old_avatar = actor.avatar.name if actor.avatar else ""
+    with transaction.atomic():
+        if avatar_file is not None:
+            actor.avatar.save(avatar_file.name, avatar_file, save=False)
+            update_fields.append("avatar")
+        actor.save(update_fields=update_fields)
+        if avatar_file is not None and old_avatar:
+            storage = actor.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old_avatar))
+        live.publish_on_commit(f"user:{actor.pk}", "profile.updated", id=actor.pk)
+    return actor
+
+
+def create_api_token(actor, *, name):
+    """Returns (token, raw_key); the raw key is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["Give the token a name so you can recognise it."]})
+    if len(name) > 100:
+        raise ValidationError({"name": ["Keep the name under 100 characters."]})
+    raw_key = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=actor, name=name, key_hash=ApiToken.hash_key(raw_key), hint=raw_key[-4:]
+    )
+    return token, raw_key
+
+
+def revoke_api_token(actor, *, token_id):
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update()
+            .filter(user=actor, pk=token_id, revoked_at__isnull=True)
+            .first()
+        )
+        if token is None:
+            raise ApiToken.DoesNotExist
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        live.close_sockets_on_commit(token_id=token.pk)
+    return token
+
+
+def ban_member(actor, *, member, reason, until=None):
+    """A banned member cannot sign in, and their open sessions end on their next request."""
+    check_can_moderate_member(actor, member)
+    with transaction.atomic():
+        member.banned_at = timezone.now()
+        member.banned_until = until
+        member.ban_reason = reason.strip()
+        member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
+        audit(actor, AuditEntry.Action.BAN, member, reason)
+        live.close_sockets_on_commit(member_id=member.pk)
+    return member
+
+
+def unban_member(actor, *, member, reason=""):
+    check_can_moderate_member(actor, member)
+    with transaction.atomic():
+        member.banned_at = member.banned_until = None
+        member.ban_reason = ""
+        member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
+        audit(actor, AuditEntry.Action.UNBAN, member, reason)
+    return member

@@ -1,0 +1,110 @@
+"""Every write to spaces, tiers and access grants (admins only)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from community.access import check_can_administer
+from community.models import AccessGrant, AuditEntry, Space
+
+from .common import audit, reject_unknown
+
+SPACE_FIELDS = ("name", "slug", "description", "icon", "visibility", "post_permission",
+                "required_tier")  # fmt: skip
+
+
+def _unique_space_slug(name):
+    base = slugify(name)[:90] or "space"
+    slug, n = base, 1
+    while Space.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# Paths under /spaces/ that a slug must not shadow.
+RESERVED_SPACE_SLUGS = {"reorder", "new", "manage"}
+
+
+def _save_space(space):
+    """Validates the whole row (ValidationError by field) before writing it."""
+    if isinstance(space.name, str):
+        space.name = space.name.strip()
+    if space.slug in RESERVED_SPACE_SLUGS:
+        raise ValidationError({"slug": [f"“{space.slug}” is reserved; choose another."]})
+    space.full_clean()
+    space.save()
+
+
+def create_space(actor, **fields):
+    check_can_administer(actor)
+    reject_unknown(fields, SPACE_FIELDS)
+    with transaction.atomic():
+        space = Space(**fields)
+        if not space.slug:
+            space.slug = _unique_space_slug(space.name or "")
+        space.position = (Space.objects.alive().aggregate(last=Max("position"))["last"] or 0) + 1
+        _save_space(space)
+        audit(actor, AuditEntry.Action.SPACE_CREATE, space)
+    return space
+
+
+def update_space(actor, *, space, **changes):
+    check_can_administer(actor)
+    reject_unknown(changes, SPACE_FIELDS)
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(space, name, value)
+        _save_space(space)
+        audit(actor, AuditEntry.Action.SPACE_UPDATE, space)
+    return space
+
+
+def delete_space(actor, *, space):
+    """Soft delete: the space and its posts disappear from every list; the admin can purge."""
+    check_can_administer(actor)
+    with transaction.atomic():
+        space.deleted_at = timezone.now()
+        space.save(update_fields=["deleted_at", "updated_at"])
+        audit(actor, AuditEntry.Action.SPACE_DELETE, space)
+    return space
+
+
+def reorder_spaces(actor, *, space_ids):
+    """Takes the full new order of the live spaces and applies it in one transaction."""
+    check_can_administer(actor)
+    with transaction.atomic():
+        spaces = {space.pk: space for space in Space.objects.alive().select_for_update()}
+        if len(space_ids) != len(set(space_ids)) or set(space_ids) != set(spaces):
+            raise ValidationError(
+                {"order": ["List every space exactly once (ids of the spaces not deleted)."]}
+            )
+        for position, space_id in enumerate(space_ids, start=1):
+            spaces[space_id].position = position
+        Space.objects.bulk_update(spaces.values(), ["position"])
+        if space_ids:
+            order = ",".join(map(str, space_ids))
+            audit(actor, AuditEntry.Action.SPACE_REORDER, spaces[space_ids[0]], f"order: {order}")
+    return [spaces[space_id] for space_id in space_ids]
+
+
+def grant_access(actor, *, member, tier, ends_at=None, source=AccessGrant.Source.MANUAL, note=""):
+    check_can_administer(actor)
+    with transaction.atomic():
+        grant = AccessGrant(user=member, tier=tier, ends_at=ends_at, source=source, note=note,
+                            granted_by=actor)  # fmt: skip
+        grant.full_clean()
+        grant.save()
+        audit(actor, AuditEntry.Action.GRANT, grant, note)
+    return grant
+
+
+def revoke_access(actor, *, grant, reason=""):
+    check_can_administer(actor)
+    with transaction.atomic():
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        audit(actor, AuditEntry.Action.REVOKE, grant, reason)
+    return grant
