@@ -11,5 +11,5 @@ urlpatterns = [
     path("settings/tokens/", members.api_tokens, name="api_tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/", members.revoke_api_token, name="revoke_api_token"
-    ),  # fmt: skip
+    ),
 ]
