@@ -1,6 +1,11 @@
-from django.contrib.contenttypes.models import ContentType
+from dataclasses import dataclass
+from urllib.parse import quote
 
-from community.models import AuditEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from community.models import AuditEntry, User
+from community.richtext import find_mentions_and_hashtags, render_rich_text
 
 
 def reject_unknown(fields, allowed):
@@ -17,4 +22,35 @@ def audit(actor, action, target, reason=""):
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
         reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    mention_ids: list
+    hashtags: list
+
+
+def render_body(text):
+    """A post's or comment's Markdown rendered with its @mentions resolved to active members
+    (one query) and its #hashtags linked."""
+    handles, hashtags = find_mentions_and_hashtags(text)
+    members = {
+        member.handle: member
+        for member in User.objects.filter(handle__in=handles, is_active=True).only("id", "handle")
+    }
+
+    def link_member(handle):
+        member = members.get(handle)
+        return reverse("community:profile", args=[member.pk]) if member else None
+
+    def link_tag(name):
+        return f"/hashtags/{quote(name)}/"
+
+    html = render_rich_text(text, link_member=link_member, link_tag=link_tag)
+    return RenderedBody(
+        html=html,
+        mention_ids=[members[h].pk for h in handles if h in members],
+        hashtags=hashtags,
     )
