@@ -23,7 +23,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="handle",
-            field=models.SlugField(max_length=40, null=True),
+            # No index yet: the unique AlterField below creates it (and its _like twin) once.
+            field=models.SlugField(max_length=40, null=True, db_index=False),
         ),
         migrations.RunPython(fill_handles, migrations.RunPython.noop),
         migrations.AlterField(
