@@ -245,3 +245,26 @@ def can_subscribe(user, topic):
         post = Post.objects.select_related("space").filter(pk=ident).first()
         return post is not None and can_see_post(user, post)
     return False
+
+
+# --- Reports (members engineer) ------------------------------------------------------------
+
+
+def can_report(user, target):
+    """Any active member may report a post, a comment or a member they can see."""
+    if not is_active_member(user):
+        return False
+    kind = target._meta.model_name
+    if kind == "post":
+        return can_see_post(user, target)
+    if kind == "comment":
+        return can_see_comment(user, target)
+    if kind == "user":
+        return can_view_profile(user, target)
+    return False
+
+
+def check_can_report(user, target):
+    check_is_active_member(user)
+    if not can_report(user, target):
+        raise Http404("Nothing to report here.")

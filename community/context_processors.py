@@ -2,12 +2,12 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from . import access
+from .selectors.sidebar import sidebar_spaces
 
 # Areas of the product, in the order the navigation shows them. An area appears once its
 # app registers the URL name, so the menu never links to a page that does not exist.
 NAVIGATION = [
-    ("Home", "home"),
-    ("Feed", "community:feed"),
+    ("Home", "community:feed"),
     ("Courses", "courses:catalog"),
     ("Events", "events:list"),
     ("Members", "community:directory"),
@@ -34,4 +34,6 @@ def site(request):
         "navigation": _navigation(),
         "can_moderate": access.can_moderate(user),
         "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
+        # A queryset: runs (one query) only on pages that show the sidebar.
+        "sidebar_spaces": sidebar_spaces(user) if user is not None else (),
     }

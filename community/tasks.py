@@ -1,8 +1,56 @@
 from celery import shared_task
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db.models import Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from community.models import Comment, Like, Post
 
 
 @shared_task
 def clear_expired_sessions():
     """Periodic: removes expired sessions from the database (idempotent)."""
     call_command("clearsessions")
+
+
+# --- Like and comment counters ------------------------------------------------------------
+# Counters are only ever set from count(*) of the source rows, in one UPDATE, so a run that
+# is repeated, late or out of order still leaves the right number.
+
+
+def _like_count_of(model):
+    likes = Like.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk")
+    )
+    return Coalesce(Subquery(likes.order_by().values(n=Func("pk", function="COUNT"))), Value(0))
+
+
+def _comment_count():
+    live = Comment.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True)
+    return Coalesce(Subquery(live.order_by().values(n=Func("pk", function="COUNT"))), Value(0))
+
+
+@shared_task
+def recount_post(post_id):
+    """Sets the post's like_count and comment_count (live comments) from the source rows."""
+    Post.objects.filter(pk=post_id).update(
+        like_count=_like_count_of(Post), comment_count=_comment_count()
+    )
+
+
+@shared_task
+def recount_comment(comment_id):
+    Comment.objects.filter(pk=comment_id).update(like_count=_like_count_of(Comment))
+
+
+@shared_task
+def reconcile_counts():
+    """Periodic: repairs every post and comment whose counters drifted from the source rows,
+    set-based (one UPDATE per table, touching only the rows that differ)."""
+    post_likes, post_comments = _like_count_of(Post), _comment_count()
+    posts = Post.objects.filter(~Q(like_count=post_likes) | ~Q(comment_count=post_comments))
+    repaired_posts = posts.update(like_count=post_likes, comment_count=post_comments)
+    comment_likes = _like_count_of(Comment)
+    comments = Comment.objects.filter(~Q(like_count=comment_likes))
+    repaired_comments = comments.update(like_count=comment_likes)
+    return {"posts": repaired_posts, "comments": repaired_comments}

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from .views import directory as directory_views  # members
+from .views import feed as feed_views
 from .views import members
+from .views import posts as post_views
 
 app_name = "community"
 
@@ -11,5 +14,37 @@ urlpatterns = [
     path("settings/tokens/", members.api_tokens, name="api_tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/", members.revoke_api_token, name="revoke_api_token"
+    ),
+    # posts: the feed, spaces, hashtags, editing and moderating posts
+    path("", feed_views.feed, name="feed"),  # the home page
+    path("spaces/<slug:slug>/", feed_views.space, name="space"),
+    path("hashtags/<str:name>/", feed_views.hashtag, name="hashtag"),
+    path("posts/<int:post_id>/edit/", feed_views.edit_post, name="edit_post"),
+    path("posts/<int:post_id>/delete/", feed_views.delete_post, name="delete_post"),
+    path("posts/<int:post_id>/hide/", feed_views.hide_post, name="hide_post"),
+    path("posts/<int:post_id>/unhide/", feed_views.unhide_post, name="unhide_post"),
+    path("posts/<int:post_id>/pin/", feed_views.pin_post, name="pin_post"),
+    path("posts/<int:post_id>/unpin/", feed_views.unpin_post, name="unpin_post"),
+    # comments+likes: the post page, comments, likes
+    path("posts/<int:post_id>/", post_views.post_page, name="post"),
+    path("posts/<int:post_id>/comments/", post_views.post_comments, name="post_comments"),
+    path("posts/<int:post_id>/like/", post_views.like_post, name="like_post"),
+    path("comments/<int:comment_id>/edit/", post_views.edit_comment, name="edit_comment"),
+    path("comments/<int:comment_id>/delete/", post_views.delete_comment, name="delete_comment"),
+    path("comments/<int:comment_id>/like/", post_views.like_comment, name="like_comment"),
+    # members: directory, follows, reports
+    path("members/", directory_views.directory, name="directory"),
+    path("members/<int:member_id>/follow/", directory_views.follow, name="follow"),
+    path("report/", directory_views.report, name="report"),
+    path("moderation/reports/", directory_views.report_queue, name="reports"),
+    path(
+        "moderation/reports/<int:report_id>/resolve/",
+        directory_views.resolve_report,
+        name="resolve_report",
+    ),
+    path(
+        "moderation/reports/<int:report_id>/dismiss/",
+        directory_views.dismiss_report,
+        name="dismiss_report",
     ),
 ]

@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
     },
+    "reconcile-like-and-comment-counts": {
+        "task": "community.tasks.reconcile_counts",
+        "schedule": 60 * 15,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------
@@ -250,8 +254,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "community:feed"
+ACCOUNT_LOGOUT_REDIRECT_URL = "community:feed"
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -363,6 +367,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # One line per task is noise, above all with eager tasks in the embedded default.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
 # --- The community's own settings ----------------------------------------------------------

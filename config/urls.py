@@ -7,7 +7,6 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from community.health import healthz
-from community.views import members as community_views
 
 admin.site.site_header = f"{settings.AGORA_SITE_NAME} administration"
 admin.site.site_title = f"{settings.AGORA_SITE_NAME} admin"
@@ -18,7 +17,6 @@ api_docs = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSA
 )
 
 urlpatterns = [
-    path("", community_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

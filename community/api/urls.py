@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import spaces, views
+from . import (
+    comments,  # comments+likes
+    posts,  # posts
+    social,  # members
+    spaces,
+    views,
+)
 
 urlpatterns = [
     path("me", views.MeView.as_view(), name="api-me"),
@@ -11,4 +17,52 @@ urlpatterns = [
     path("spaces/reorder/", spaces.SpaceReorderView.as_view(), name="api-spaces-reorder"),
     path("spaces/<slug:slug>/", spaces.SpaceDetailView.as_view(), name="api-space"),
     path("tiers/", spaces.TierListView.as_view(), name="api-tiers"),
+    # comments+likes: comments and likes of posts and comments
+    path(
+        "posts/<int:post_id>/comments/",
+        comments.PostCommentsView.as_view(),
+        name="api-post-comments",
+    ),
+    path("comments/<int:comment_id>/", comments.CommentDetailView.as_view(), name="api-comment"),
+    path("posts/<int:post_id>/like/", comments.PostLikeView.as_view(), name="api-post-like"),
+    path(
+        "comments/<int:comment_id>/like/",
+        comments.CommentLikeView.as_view(),
+        name="api-comment-like",
+    ),
+    # posts: the feed, posts, a space's posts, a hashtag's posts
+    path("posts/", posts.PostListView.as_view(), name="api-posts"),
+    path("posts/<int:post_id>/", posts.PostDetailView.as_view(), name="api-post"),
+    path("posts/<int:post_id>/pin/", posts.PostPinView.as_view(), name="api-post-pin"),
+    path("posts/<int:post_id>/unpin/", posts.PostUnpinView.as_view(), name="api-post-unpin"),
+    path("posts/<int:post_id>/hide/", posts.PostHideView.as_view(), name="api-post-hide"),
+    path("posts/<int:post_id>/unhide/", posts.PostUnhideView.as_view(), name="api-post-unhide"),
+    path("spaces/<slug:slug>/posts/", posts.SpacePostListView.as_view(), name="api-space-posts"),
+    path(
+        "hashtags/<str:name>/posts/", posts.HashtagPostListView.as_view(), name="api-hashtag-posts"
+    ),
+    # members: directory, follows, reports
+    path("members/", social.MemberListView.as_view(), name="api-members"),
+    path("members/<int:member_id>/follow/", social.FollowView.as_view(), name="api-member-follow"),
+    path(
+        "members/<int:member_id>/followers/",
+        social.FollowerListView.as_view(),
+        name="api-member-followers",
+    ),
+    path(
+        "members/<int:member_id>/following/",
+        social.FollowingListView.as_view(),
+        name="api-member-following",
+    ),
+    path("reports/", social.ReportListView.as_view(), name="api-reports"),
+    path(
+        "reports/<int:report_id>/resolve/",
+        social.ReportResolveView.as_view(),
+        name="api-report-resolve",
+    ),
+    path(
+        "reports/<int:report_id>/dismiss/",
+        social.ReportDismissView.as_view(),
+        name="api-report-dismiss",
+    ),
 ]

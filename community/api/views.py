@@ -8,11 +8,11 @@ from rest_framework.views import APIView
 from community import selectors, services
 from community.models import ApiToken
 
+from . import social  # members
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
-    MemberSerializer,
     MeSerializer,
     MeUpdateSerializer,
 )
@@ -38,10 +38,10 @@ class MeView(APIView):
 
 
 class MemberDetailView(APIView):
-    @extend_schema(responses=MemberSerializer, summary="A member's public profile")
+    @extend_schema(responses=social.MemberProfileSerializer, summary="A member's public profile")
     def get(self, request, member_id):
         member = selectors.member_profile(request.user, member_id)
-        return Response(MemberSerializer(member, context={"request": request}).data)
+        return Response(social.member_profile_data(request, member))  # members: + follows
 
 
 class ApiTokenListView(APIView):

@@ -100,6 +100,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             models.Index(fields=["created_at", "id"], name="user_created_idx"),
             models.Index(fields=["role"], name="user_role_idx"),
+            # The directory sorted by name (keyset on lower(display_name), id).
+            models.Index(Lower("display_name"), "id", name="user_name_idx"),
         ]
 
     def __str__(self):
@@ -182,6 +184,15 @@ class AuditEntry(models.Model):
         SPACE_REORDER = "space_reorder", "Reordered the spaces"
         GRANT = "grant", "Granted a tier"
         REVOKE = "revoke", "Revoked a tier"
+        POST_EDIT = "post_edit", "Edited a member's post"
+        POST_DELETE = "post_delete", "Deleted a member's post"
+        POST_HIDE = "post_hide", "Hid a post"
+        POST_UNHIDE = "post_unhide", "Unhid a post"
+        POST_PIN = "post_pin", "Pinned a post"
+        POST_UNPIN = "post_unpin", "Unpinned a post"
+        COMMENT_DELETE = "comment_delete", "Deleted a member's comment"
+        REPORT_RESOLVE = "report_resolve", "Resolved a report"
+        REPORT_DISMISS = "report_dismiss", "Dismissed a report"
 
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_entries")
     action = models.CharField(max_length=32, choices=Action.choices)

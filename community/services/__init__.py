@@ -1,11 +1,30 @@
 """Every write in the community app, one module per subject; callers use `services.<verb>`."""
 
+from .comments import create_comment, delete_comment, edit_comment
+from .likes import like, toggle_like, unlike
 from .members import (
     ban_member,
     create_api_token,
     revoke_api_token,
     unban_member,
     update_profile,
+)
+from .posts import (
+    create_post,
+    delete_post,
+    edit_post,
+    hide_post,
+    pin_post,
+    unhide_post,
+    unpin_post,
+    visit_space,
+)
+from .social import (
+    dismiss_report,
+    follow,
+    report,
+    resolve_report,
+    unfollow,
 )
 from .spaces import (
     create_space,
@@ -17,7 +36,34 @@ from .spaces import (
 )
 
 __all__ = [
-    "ban_member", "create_api_token", "create_space", "delete_space", "grant_access",
-    "reorder_spaces", "revoke_access", "revoke_api_token", "unban_member", "update_profile",
+    "ban_member",
+    "create_api_token",
+    "create_comment",
+    "create_post",
+    "create_space",
+    "delete_comment",
+    "delete_post",
+    "delete_space",
+    "dismiss_report",
+    "edit_comment",
+    "edit_post",
+    "follow",
+    "grant_access",
+    "hide_post",
+    "like",
+    "pin_post",
+    "reorder_spaces",
+    "report",
+    "resolve_report",
+    "revoke_access",
+    "revoke_api_token",
+    "toggle_like",
+    "unban_member",
+    "unfollow",
+    "unhide_post",
+    "unlike",
+    "unpin_post",
+    "update_profile",
     "update_space",
-]  # fmt: skip
+    "visit_space",
+]

@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -46,7 +45,7 @@ def render_body(text):
         return reverse("community:profile", args=[member.pk]) if member else None
 
     def link_tag(name):
-        return f"/hashtags/{quote(name)}/"
+        return reverse("community:hashtag", args=[name])
 
     html = render_rich_text(text, link_member=link_member, link_tag=link_tag)
     return RenderedBody(

@@ -9,19 +9,19 @@ from community.forms import ApiTokenForm, ProfileForm
 from community.models import ApiToken
 
 
-def home(request):
-    return render(request, "community/home.html")
-
-
 @login_required
 def own_profile(request):
-    return render(request, "community/profile.html", {"member": request.user, "is_own": True})
+    summary = selectors.profile_summary(request.user, request.user)  # members: counts, posts
+    context = {"member": request.user, "is_own": True, **summary}
+    return render(request, "community/profile.html", context)
 
 
 def profile(request, member_id):
     member = selectors.member_profile(request.user, member_id)
     is_own = request.user.is_authenticated and request.user.pk == member.pk
-    return render(request, "community/profile.html", {"member": member, "is_own": is_own})
+    summary = selectors.profile_summary(request.user, member)  # members: counts, posts
+    context = {"member": member, "is_own": is_own, **summary}
+    return render(request, "community/profile.html", context)
 
 
 def _apply_errors(form, error):

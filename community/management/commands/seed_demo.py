@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from community import services
-from community.models import Space, Tier, User
+from community.models import Post, Space, Tier, User
 from community.richtext import render_markdown
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -131,6 +131,61 @@ def seed_spaces(members):
                               note="Demo: Lena is a Pro member")  # fmt: skip
 
 
+POSTS = [
+    # (author, space, title, body, comments as (author, body, replies as (author, body)))
+    ("admin", "Announcements", "Welcome to the community 👋",
+     "We're glad you're here. Start by saying hello in **General** and filling in your "
+     "profile.\n\nA few ground rules:\n\n1. Be kind\n2. Share what you learn\n"
+     "3. Ask questions, there are no silly ones\n\n#welcome #community",
+     [("lena", "Thanks Ada! Happy to be here.", [("admin", "Glad to have you, @lena-okafor!")]),
+      ("tomas", "Hello everyone 🙌", [])]),
+    ("lena", "General", "",
+     "Hi all! I'm Lena, a designer learning to code. This week I built my first page with "
+     "#htmx and it felt like magic. Anyone else using it? @tomas-rivera I think you mentioned "
+     "it last week.",
+     [("tomas", "Yes! It replaced half of our JavaScript.", [("lena", "That's the dream.")]),
+      ("mei", "Welcome Lena!", [])]),
+    ("tomas", "Show & tell", "A tiny query that saved us 2 seconds per page",
+     "We had an N+1 in our feed. The fix was one `select_related`:\n\n```python\n"
+     "posts = Post.objects.select_related(\"author\", \"space\").order_by(\"-created_at\")\n"
+     "```\n\nMeasure before you optimise. #python #django #performance",
+     [("sam", "Classic. Did you add a test for the query count?",
+       [("tomas", "Yes, with 5 and 50 posts, same count.")])]),
+    ("mei", "Show & tell", "My favourite talk on teaching",
+     "This changed how I run my lessons:\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n"
+     "#teaching", [("lena", "Watching it tonight!", [])]),
+    ("lena", "Pro lounge", "Office hours notes",
+     "Notes from this week's office hours are up. Bring questions about **design systems** "
+     "next time. #designsystems", []),
+    ("moderator", "Moderators' desk", "Weekly check-in",
+     "Nothing urgent this week. Reports are handled within a day. 👍", []),
+    ("sam", "General", "", "Which course should I start with? I have about 3 hours a week.",
+     [("mei", "Start with the basics course, then pick a project.", [])]),
+]  # fmt: skip
+LIKES = [("lena", 0), ("tomas", 0), ("mei", 0), ("sam", 0), ("admin", 1), ("tomas", 1),
+         ("mei", 1), ("lena", 2), ("admin", 2), ("sam", 3), ("tomas", 3), ("sam", 6)]  # fmt: skip
+FOLLOWS = [("lena", "tomas"), ("lena", "mei"), ("tomas", "lena"), ("sam", "lena"),
+           ("mei", "admin"), ("sam", "tomas")]  # fmt: skip
+
+
+def seed_posts(members):
+    if Post.objects.exists():
+        return  # demo content is added once, to an empty community
+    spaces = {space.name: space for space in Space.objects.alive()}
+    posts = []
+    for author, space, title, body, comments in POSTS:
+        post = services.create_post(members[author], space=spaces[space], title=title, body=body)
+        posts.append(post)
+        for commenter, text, replies in comments:
+            comment = services.create_comment(members[commenter], post=post, body=text)
+            for replier, reply in replies:
+                services.create_comment(members[replier], post=post, body=reply, parent=comment)
+    for liker, index in LIKES:
+        services.toggle_like(members[liker], target=posts[index])
+    for follower, followed in FOLLOWS:
+        services.follow(members[follower], member=members[followed])
+
+
 # Each app appends its seeder: a function taking the members dict.
 SEEDERS = []
 
@@ -142,6 +197,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             members = seed_members()
             seed_spaces(members)
+            seed_posts(members)
             for seeder in SEEDERS:
                 seeder(members)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(members)} members."))

@@ -1,0 +1,201 @@
+"""Comments and likes over the API: the same selectors and services as the post page."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import selectors, services
+from community.models import Comment, User
+from community.pagination import DEFAULT_PAGE_SIZE
+
+
+class CommentAuthorSerializer(serializers.ModelSerializer):
+    avatar_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "handle", "display_name", "avatar_url"]
+        read_only_fields = fields
+
+    def get_avatar_url(self, member) -> str | None:
+        return member.avatar.url if member.avatar else None
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment as the viewer sees it. A deleted comment kept for its replies has no author
+    and an empty body."""
+
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    deleted = serializers.BooleanField(source="is_deleted", read_only=True)
+    liked = serializers.BooleanField(read_only=True)
+    can_edit = serializers.BooleanField(read_only=True)
+    can_delete = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "post_id", "parent_id", "author", "body", "body_html", "like_count",
+                  "liked", "deleted", "can_edit", "can_delete", "created_at",
+                  "edited_at"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(CommentAuthorSerializer(allow_null=True))
+    def get_author(self, comment):
+        return None if comment.is_deleted else CommentAuthorSerializer(comment.author).data
+
+    def get_body(self, comment) -> str:
+        return "" if comment.is_deleted else comment.body
+
+    def get_body_html(self, comment) -> str:
+        return "" if comment.is_deleted else comment.body_html
+
+
+class ThreadSerializer(CommentSerializer):
+    """A top-level comment with its live replies, oldest first."""
+
+    replies = CommentSerializer(source="thread", many=True, read_only=True)
+
+    class Meta(CommentSerializer.Meta):
+        fields = [*CommentSerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+
+class ThreadPageSerializer(serializers.Serializer):
+    results = ThreadSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    """Shape of a new comment; services.create_comment validates the values."""
+
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="Reply to this comment (a reply to a reply joins the same thread).",
+    )  # fmt: skip
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class LikeStateSerializer(serializers.Serializer):
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField(help_text="Counted from the likes at this moment.")
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
+    OpenApiParameter("size", int, description=f"Threads per page (default {DEFAULT_PAGE_SIZE})."),
+]
+
+
+def _size(request):
+    raw = request.query_params.get("size", "")
+    return int(raw) if raw.isdigit() else DEFAULT_PAGE_SIZE
+
+
+def _comment_response(request, comment_id, code=status.HTTP_200_OK):
+    comment = selectors.comment_view(request.user, comment_id)
+    return Response(CommentSerializer(comment).data, status=code)
+
+
+def _parent(parent_id):
+    if parent_id is None:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).first()
+    if parent is None:  # the service checks the rest (same post, not deleted)
+        raise ValidationError({"parent": ["You can only reply to a comment on this post."]})
+    return parent
+
+
+class PostCommentsView(APIView):
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=ThreadPageSerializer,
+                   summary="A post's comment threads, newest first, replies nested")  # fmt: skip
+    def get(self, request, post_id):
+        post = selectors.post_detail(request.user, post_id)
+        page = selectors.comments_for(
+            request.user, post, cursor=request.query_params.get("cursor"), size=_size(request)
+        )
+        data = {"results": page.items, "next_cursor": page.next_cursor}
+        return Response(ThreadPageSerializer(data).data)
+
+    @extend_schema(request=CommentWriteSerializer, responses={201: CommentSerializer},
+                   summary="Comment on a post, or reply to a comment")  # fmt: skip
+    def post(self, request, post_id):
+        post = selectors.post_detail(request.user, post_id)
+        incoming = CommentWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        comment = services.create_comment(
+            request.user, post=post, body=incoming.validated_data["body"],
+            parent=_parent(incoming.validated_data.get("parent")),
+        )  # fmt: skip
+        return _comment_response(request, comment.pk, status.HTTP_201_CREATED)
+
+
+class CommentDetailView(APIView):
+    @extend_schema(request=CommentEditSerializer, responses=CommentSerializer,
+                   summary="Edit your comment")  # fmt: skip
+    def patch(self, request, comment_id):
+        comment = selectors.comment_detail(request.user, comment_id)
+        incoming = CommentEditSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.edit_comment(request.user, comment=comment, body=incoming.validated_data["body"])
+        return _comment_response(request, comment.pk)
+
+    @extend_schema(responses={204: None},
+                   summary="Delete a comment (yours, or any as a moderator; soft)")  # fmt: skip
+    def delete(self, request, comment_id):
+        comment = selectors.comment_detail(request.user, comment_id)
+        services.delete_comment(request.user, comment=comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _LikeView(APIView):
+    """POST likes, DELETE unlikes; both idempotent."""
+
+    def target(self, request, pk):
+        raise NotImplementedError
+
+    def _state(self, target, liked):
+        data = {"liked": liked, "like_count": selectors.like_count(target)}
+        return Response(LikeStateSerializer(data).data)
+
+    def post(self, request, pk):
+        target = self.target(request, pk)
+        return self._state(target, services.like(request.user, target=target))
+
+    def delete(self, request, pk):
+        target = self.target(request, pk)
+        return self._state(target, services.unlike(request.user, target=target))
+
+
+@extend_schema(request=None, responses=LikeStateSerializer)
+class PostLikeView(_LikeView):
+    def target(self, request, pk):
+        return selectors.post_detail(request.user, pk)
+
+    @extend_schema(summary="Like a post (idempotent)")
+    def post(self, request, post_id):
+        return super().post(request, post_id)
+
+    @extend_schema(summary="Unlike a post (idempotent)")
+    def delete(self, request, post_id):
+        return super().delete(request, post_id)
+
+
+@extend_schema(request=None, responses=LikeStateSerializer)
+class CommentLikeView(_LikeView):
+    def target(self, request, pk):
+        return selectors.comment_detail(request.user, pk)
+
+    @extend_schema(summary="Like a comment (idempotent)")
+    def post(self, request, comment_id):
+        return super().post(request, comment_id)
+
+    @extend_schema(summary="Unlike a comment (idempotent)")
+    def delete(self, request, comment_id):
+        return super().delete(request, comment_id)

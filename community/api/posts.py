@@ -1,0 +1,198 @@
+"""Posts, the feed, a space's posts and a hashtag's posts: the same selectors and services
+as the pages."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import selectors, services
+from community.models import BODY_MAX, Post, Space, User
+from community.models.posts import TITLE_MAX
+from community.selectors.feed import KINDS, TABS
+
+
+class PostAuthorSerializer(serializers.ModelSerializer):
+    avatar_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "handle", "avatar_url"]
+        read_only_fields = fields
+
+    def get_avatar_url(self, member) -> str | None:
+        return member.avatar.url if member.avatar else None
+
+
+class PostSpaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Space
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = PostAuthorSerializer(read_only=True)
+    space = PostSpaceSerializer(read_only=True)
+    liked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "space", "author", "title", "body", "body_html", "like_count",
+                  "comment_count", "liked", "pinned_at", "hidden_at", "edited_at",
+                  "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_liked(self, post) -> bool:
+        return bool(getattr(post, "liked", False))
+
+
+class PostListSerializer(serializers.Serializer):
+    results = PostSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class SpacePostListSerializer(PostListSerializer):
+    pinned = PostSerializer(many=True, help_text="Pinned posts, first page only.")
+
+
+class PostCreateSerializer(serializers.Serializer):
+    space = serializers.SlugField(help_text="The slug of a space you may post in.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX * 4,
+                                  trim_whitespace=False)  # fmt: skip
+    body = serializers.CharField(allow_blank=True, max_length=BODY_MAX * 2, trim_whitespace=False)
+
+
+class PostUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX * 4,
+                                  trim_whitespace=False)  # fmt: skip
+    body = serializers.CharField(required=False, allow_blank=True, max_length=BODY_MAX * 2,
+                                 trim_whitespace=False)  # fmt: skip
+
+
+CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the last page")
+SIZE = OpenApiParameter(
+    "size", OpenApiTypes.INT, description="Items per page (1 to 100, default 20)."
+)
+FEED_PARAMETERS = [
+    OpenApiParameter(
+        "tab",
+        OpenApiTypes.STR,
+        enum=list(TABS),
+        description="all (newest), following (authors you follow), popular "
+        "(last 7 days by likes + comments)",
+    ),
+    OpenApiParameter("space", OpenApiTypes.STR, description="Only this space (slug)."),
+    OpenApiParameter(
+        "kind",
+        OpenApiTypes.STR,
+        enum=list(KINDS),
+        description="discussion (no title) or article (titled)",
+    ),
+    CURSOR,
+    SIZE,
+]
+
+
+def _size(request):
+    value = request.query_params.get("size") or "20"
+    if not value.isdigit():
+        raise serializers.ValidationError({"size": ["A number from 1 to 100."]})
+    return int(value)
+
+
+def _page(request, page):
+    context = {"request": request}
+    return {"results": PostSerializer(page.items, many=True, context=context).data,
+            "next_cursor": page.next_cursor}  # fmt: skip
+
+
+def _post(request, post, code=status.HTTP_200_OK):
+    card = selectors.post_card(request.user, post.pk)
+    return Response(PostSerializer(card, context={"request": request}).data, status=code)
+
+
+class PostListView(APIView):
+    @extend_schema(
+        parameters=FEED_PARAMETERS,
+        responses=PostListSerializer,
+        operation_id="posts_list",
+        summary="The activity feed: posts from every space you may see",
+    )
+    def get(self, request):
+        params = request.query_params
+        page = selectors.feed(request.user, tab=params.get("tab") or "all",
+                              space=params.get("space") or None, kind=params.get("kind") or None,
+                              cursor=params.get("cursor"), size=_size(request))  # fmt: skip
+        return Response(_page(request, page))
+
+    @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer},
+                   summary="Post in a space")  # fmt: skip
+    def post(self, request):
+        incoming = PostCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        space = selectors.space_by_slug(request.user, data["space"])
+        post = services.create_post(request.user, space=space, body=data["body"],
+                                    title=data.get("title", ""))  # fmt: skip
+        return _post(request, post, status.HTTP_201_CREATED)
+
+
+class PostDetailView(APIView):
+    @extend_schema(responses=PostSerializer, summary="A post")
+    def get(self, request, post_id):
+        return _post(request, selectors.post_for(request.user, post_id))
+
+    @extend_schema(request=PostUpdateSerializer, responses=PostSerializer,
+                   summary="Edit a post (its author, or a moderator)")  # fmt: skip
+    def patch(self, request, post_id):
+        post = selectors.post_for(request.user, post_id)
+        incoming = PostUpdateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        post = services.edit_post(request.user, post=post, **incoming.validated_data)
+        return _post(request, post)
+
+    @extend_schema(responses={204: None}, summary="Delete a post (soft; author or moderator)")
+    def delete(self, request, post_id):
+        services.delete_post(request.user, post=selectors.post_for(request.user, post_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _moderation_view(service, summary):
+    class PostModerationView(APIView):
+        @extend_schema(request=None, responses=PostSerializer, summary=summary)
+        def post(self, request, post_id):
+            post = service(request.user, post=selectors.post_for(request.user, post_id))
+            return _post(request, post)
+
+    PostModerationView.__name__ = f"Post{service.__name__.title().replace('_', '')}View"
+    return PostModerationView
+
+
+PostPinView = _moderation_view(services.pin_post, "Pin to the top of its space (moderators)")
+PostUnpinView = _moderation_view(services.unpin_post, "Unpin (moderators)")
+PostHideView = _moderation_view(services.hide_post, "Hide from members (moderators)")
+PostUnhideView = _moderation_view(services.unhide_post, "Show to members again (moderators)")
+
+
+class SpacePostListView(APIView):
+    @extend_schema(parameters=[CURSOR, SIZE], responses=SpacePostListSerializer,
+                   summary="A space's posts: pinned first (first page), then newest")  # fmt: skip
+    def get(self, request, slug):
+        space = selectors.space_by_slug(request.user, slug)
+        data = selectors.space_feed(request.user, space, cursor=request.query_params.get("cursor"),
+                                    size=_size(request))  # fmt: skip
+        context = {"request": request}
+        return Response({"pinned": PostSerializer(data.pinned, many=True, context=context).data,
+                         "results": PostSerializer(data.items, many=True, context=context).data,
+                         "next_cursor": data.next_cursor})  # fmt: skip
+
+
+class HashtagPostListView(APIView):
+    @extend_schema(parameters=[CURSOR, SIZE], responses=PostListSerializer,
+                   summary="Posts with a hashtag, newest first")  # fmt: skip
+    def get(self, request, name):
+        cursor = request.query_params.get("cursor")
+        page = selectors.hashtag_posts(request.user, name, cursor=cursor, size=_size(request))
+        return Response(_page(request, page))

@@ -1,0 +1,156 @@
+"""Reads for the member directory, profiles and follow lists."""
+
+import base64
+import binascii
+import json
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+
+from community import access
+from community.models import Follow, User
+from community.pagination import MAX_PAGE_SIZE, Page, encode_cursor, keyset_page
+
+from .feed import mark_liked, with_card_data
+
+SORTS = {"newest": "Newest", "name": "Name"}
+DIRECTORY_PAGE_SIZE = 24
+PROFILE_POSTS = 10
+
+
+def _bad_cursor():
+    return ValidationError({"cursor": ["This cursor is not valid."]}, code="bad_cursor")
+
+
+def _decode_name_cursor(cursor):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, pk = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise _bad_cursor() from exc
+    if not isinstance(name, str) or not isinstance(pk, int) or isinstance(pk, bool):
+        raise _bad_cursor()
+    return name, pk
+
+
+def _name_page(queryset, *, cursor, size):
+    """Keyset page in ascending order of (lower-cased display name, id): community
+    pagination only walks downwards, and its cursors hold dates and numbers, not text."""
+    size = max(1, min(int(size), MAX_PAGE_SIZE))
+    queryset = queryset.annotate(name_key=Lower("display_name")).order_by("name_key", "id")
+    if cursor:
+        name, pk = _decode_name_cursor(cursor)
+        queryset = queryset.filter(Q(name_key__gt=name) | Q(name_key=name, id__gt=pk))
+    items = list(queryset[: size + 1])
+    next_cursor = None
+    if len(items) > size:
+        items = items[:size]
+        next_cursor = encode_cursor([items[-1].name_key, items[-1].pk])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def with_follow_counts(queryset):
+    """Adds follower_count and following_count to members as subqueries (no join that
+    could multiply rows, no query per card)."""
+
+    def count_of(field):
+        rows = Follow.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+        return Coalesce(
+            Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            Value(0),
+        )
+
+    return queryset.annotate(
+        follower_count=count_of("followed"), following_count=count_of("follower")
+    )
+
+
+def directory(
+    viewer, *, q="", role=None, following=False, sort="newest", cursor=None,
+    size=DIRECTORY_PAGE_SIZE,
+):  # fmt: skip
+    """One page of the members the viewer may see, filtered and sorted; one query."""
+    if sort not in SORTS:
+        raise ValidationError({"sort": [f"Sort by one of: {', '.join(SORTS)}."]}, code="invalid")
+    if role and role not in User.Role.values:
+        raise ValidationError({"role": [f"“{role}” is not a role."]}, code="invalid")
+    members = access.visible_members(viewer)
+    q = (q or "").strip()
+    if q:
+        handle = q.removeprefix("@")
+        members = members.filter(Q(display_name__icontains=q) | Q(handle__icontains=handle))
+    if role:
+        members = members.filter(role=role)
+    if following:
+        if access.is_active_member(viewer):
+            followed = Follow.objects.filter(follower=viewer).values("followed_id")
+            members = members.filter(pk__in=followed)
+        else:
+            members = members.none()
+    members = with_follow_counts(members)
+    if sort == "name":
+        return _name_page(members, cursor=cursor, size=size)
+    return keyset_page(members, cursor=cursor, size=size, fields=("created_at", "id"))
+
+
+def followed_ids(viewer, members):
+    """Ids of the given members that the viewer follows (one query, none for visitors)."""
+    ids = [member.pk for member in members]
+    if not ids or not access.is_active_member(viewer):
+        return set()
+    rows = Follow.objects.filter(follower=viewer, followed_id__in=ids)
+    return set(rows.values_list("followed_id", flat=True))
+
+
+def mark_followed(viewer, members):
+    """Sets `member.viewer_follows` on each member: one query for the whole list."""
+    members = list(members)
+    ids = followed_ids(viewer, members)
+    for member in members:
+        member.viewer_follows = member.pk in ids
+    return members
+
+
+def follow_counts(member):
+    """{"followers": n, "following": n} in one aggregate query."""
+    return Follow.objects.filter(Q(followed=member) | Q(follower=member)).aggregate(
+        followers=Count("pk", filter=Q(followed=member)),
+        following=Count("pk", filter=Q(follower=member)),
+    )
+
+
+def member_posts(viewer, member, *, cursor=None, size=PROFILE_POSTS):
+    """A member's posts that the viewer may see, newest first, joined for their cards and
+    marked `post.liked` for the viewer: two queries (posts, the viewer's likes)."""
+    posts = with_card_data(access.visible_posts(viewer).filter(author=member))
+    page = keyset_page(posts, cursor=cursor, size=size, fields=("created_at", "id"))
+    mark_liked(viewer, page.items)
+    return page
+
+
+def profile_summary(viewer, member):
+    """What the profile page shows beside the member's own fields, in a fixed number of
+    queries: follow counts (1), whether the viewer follows them (1), recent posts (2)."""
+    counts = follow_counts(member)
+    is_own = access.is_active_member(viewer) and viewer.pk == member.pk
+    posts = member_posts(viewer, member)
+    return {
+        "follower_count": counts["followers"],
+        "following_count": counts["following"],
+        "is_following": not is_own and member.pk in followed_ids(viewer, [member]),
+        "recent_posts": posts.items,
+        "more_posts_cursor": posts.next_cursor,
+    }
+
+
+def follow_page(viewer, member, *, direction, cursor=None, size=DIRECTORY_PAGE_SIZE):
+    """A page of Follow rows, newest first: who follows `member` ("followers") or whom
+    `member` follows ("following"), keeping only members the viewer may see."""
+    if direction == "followers":
+        rows = Follow.objects.filter(followed=member, follower__in=access.visible_members(viewer))
+        other = "follower"
+    else:
+        rows = Follow.objects.filter(follower=member, followed__in=access.visible_members(viewer))
+        other = "followed"
+    return keyset_page(rows.select_related(other), cursor=cursor, size=size)

@@ -1,0 +1,138 @@
+"""The activity feed, space pages and hashtag pages: every list of post cards.
+
+Every list starts from access.visible_posts(viewer) (private spaces, paid tiers, hidden and
+deleted posts handled there), joins what a card shows (with_card_data) and marks the
+viewer's likes for the whole page in one query (mark_liked), so a page of cards costs a
+fixed number of queries.
+
+Kinds (the `kind` filter): "discussion" is a post without a title (a quick message or
+question), "article" a post with a title.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from community import access
+from community.models import Follow, Post
+from community.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor, keyset_page
+
+TABS = ("all", "following", "popular")
+KINDS = {"discussion": Q(title=""), "article": ~Q(title="")}
+KIND_LABELS = {"discussion": "Discussions", "article": "Articles"}
+POPULAR_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class SpaceFeed:
+    pinned: list
+    items: list
+    next_cursor: str | None
+
+
+def with_card_data(queryset):
+    """The joins a post card needs (space, author): no query per card."""
+    return queryset.select_related("space", "author")
+
+
+def mark_liked(viewer, posts):
+    """Sets `post.liked` on each post: one query for the whole list."""
+    posts = list(posts)
+    ids = set()
+    if posts and access.is_active_member(viewer):
+        from community.selectors.posts import liked_ids
+
+        ids = liked_ids(viewer, posts)
+    for post in posts:
+        post.liked = post.pk in ids
+    return posts
+
+
+def _cards(viewer):
+    return with_card_data(access.visible_posts(viewer))
+
+
+def _check_choice(name, value, allowed):
+    if value not in allowed:
+        choices = ", ".join(allowed)
+        raise ValidationError({name: [f"“{value}” is not one of: {choices}."]}, code="invalid")
+
+
+def _filtered(viewer, *, tab="all", space=None, kind=None):
+    _check_choice("tab", tab, TABS)
+    queryset = _cards(viewer)
+    if space:
+        queryset = queryset.filter(space__slug=space)
+    if kind:
+        _check_choice("kind", kind, tuple(KINDS))
+        queryset = queryset.filter(KINDS[kind])
+    if tab == "following":
+        if not access.is_active_member(viewer):
+            return queryset.none()
+        queryset = queryset.filter(
+            author__in=Follow.objects.filter(follower=viewer).values("followed")
+        )
+    return queryset
+
+
+def feed(viewer, *, tab="all", space=None, kind=None, cursor=None, size=DEFAULT_PAGE_SIZE):
+    """Posts from every space the viewer may see. "all" and "following" (authors the viewer
+    follows) are newest first; "popular" is the last 7 days by likes + comments."""
+    queryset = _filtered(viewer, tab=tab, space=space, kind=kind)
+    if tab == "popular":
+        queryset = queryset.filter(created_at__gte=timezone.now() - POPULAR_WINDOW).annotate(
+            score=F("like_count") + F("comment_count")
+        )
+        page = keyset_page(queryset, cursor=cursor, size=size, fields=("score", "id"))
+    else:
+        page = keyset_page(queryset, cursor=cursor, size=size)
+    mark_liked(viewer, page.items)
+    return page
+
+
+def newer_posts(viewer, *, after, tab="all", space=None, kind=None):
+    """Posts newer than the cursor `after` (the newest one a reader has), newest first: what
+    the "new posts" marker loads."""
+    if tab == "popular":
+        return []
+    created_at, pk = decode_cursor(after, 2)
+    queryset = _filtered(viewer, tab=tab, space=space, kind=kind).filter(
+        Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
+    )
+    return mark_liked(viewer, queryset.order_by("-created_at", "-id")[:MAX_PAGE_SIZE])
+
+
+def space_feed(viewer, space, *, cursor=None, size=DEFAULT_PAGE_SIZE):
+    """One space's posts: its pinned posts (first page only, newest pin first, not
+    paginated) and a keyset page of the others, newest first."""
+    access.check_can_see_space(viewer, space)
+    queryset = _cards(viewer).filter(space=space)
+    pinned = []
+    if not cursor:
+        pinned = list(queryset.filter(pinned_at__isnull=False).order_by("-pinned_at", "-id"))
+    page = keyset_page(queryset.filter(pinned_at__isnull=True), cursor=cursor, size=size)
+    mark_liked(viewer, [*pinned, *page.items])
+    return SpaceFeed(pinned=pinned, items=page.items, next_cursor=page.next_cursor)
+
+
+def hashtag_posts(viewer, name, *, cursor=None, size=DEFAULT_PAGE_SIZE):
+    queryset = _cards(viewer).filter(hashtags__name=name.lower())
+    page = keyset_page(queryset, cursor=cursor, size=size)
+    mark_liked(viewer, page.items)
+    return page
+
+
+def post_for(viewer, post_id):
+    """The post, joined for a card, or 404 if missing or not visible to the viewer."""
+    post = get_object_or_404(with_card_data(Post.objects.all()), pk=post_id)
+    access.check_can_see_post(viewer, post)
+    return post
+
+
+def post_card(viewer, post_id):
+    """A post as its card shows it to the viewer (liked or not)."""
+    return mark_liked(viewer, [post_for(viewer, post_id)])[0]

@@ -1,0 +1,175 @@
+"""Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from community import access, live, signals
+from community.models import BODY_MAX, AuditEntry, Hashtag, Post, SpaceVisit, User
+from community.models.posts import TITLE_MAX
+
+from . import common
+from .common import audit
+
+HASHTAG_MAX = Hashtag._meta.get_field("name").max_length
+
+
+def _validate(*, body=None, title=None):
+    errors = {}
+    if body is not None:
+        if not body.strip():
+            errors["body"] = ["Write something before posting."]
+        elif len(body) > BODY_MAX:
+            errors["body"] = [f"A post can be at most {BODY_MAX:,} characters ({len(body):,})."]
+    if title is not None and len(title.strip()) > TITLE_MAX:
+        errors["title"] = [f"A title can be at most {TITLE_MAX} characters."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _render_into(post, body):
+    """Sets body and body_html; returns the rendering (mentions, hashtags) to store."""
+    rendered = common.render_body(body)
+    post.body = body
+    post.body_html = rendered.html
+    return rendered
+
+
+def _store_references(post, rendered):
+    """Links the post to its hashtags (created once, race-free) and mentioned members;
+    returns the ids of members mentioned now who were not mentioned before."""
+    names = sorted({name.lower() for name in rendered.hashtags if 0 < len(name) <= HASHTAG_MAX})
+    if names:
+        Hashtag.objects.bulk_create([Hashtag(name=n) for n in names], ignore_conflicts=True)
+    post.hashtags.set(Hashtag.objects.filter(name__in=names))
+    before = set(post.mentions.values_list("pk", flat=True))
+    members = User.objects.filter(pk__in=set(rendered.mention_ids), is_active=True)
+    post.mentions.set(members)
+    return sorted(set(members.values_list("pk", flat=True)) - before - {post.author_id})
+
+
+def _announce_mentions(actor, post, member_ids):
+    for member_id in member_ids:
+        signals.send_on_commit(
+            signals.member_mentioned,
+            member_id=member_id,
+            by_id=actor.pk,
+            post_id=post.pk,
+            comment_id=None,
+        )
+
+
+def create_post(actor, *, space, body, title=""):
+    access.check_can_post_in_space(actor, space)
+    title = (title or "").strip()
+    _validate(body=body, title=title)
+    with transaction.atomic():
+        post = Post(space=space, author=actor, title=title)
+        rendered = _render_into(post, body)
+        post.save()
+        mentioned = _store_references(post, rendered)
+    live.publish_on_commit(f"space:{space.pk}", "post.created", id=post.pk)
+    signals.send_on_commit(
+        signals.post_created, post_id=post.pk, author_id=actor.pk, space_id=space.pk
+    )
+    _announce_mentions(actor, post, mentioned)
+    return post
+
+
+def edit_post(actor, *, post, body=None, title=None):
+    """Authors edit their own posts; moderators and admins any (an audit entry records it)."""
+    access.check_can_edit_post(actor, post)
+    title = title.strip() if title is not None else None
+    _validate(body=body, title=title)
+    with transaction.atomic():
+        rendered = _render_into(post, body) if body is not None else None
+        if title is not None:
+            post.title = title
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "title", "edited_at", "updated_at"])
+        mentioned = _store_references(post, rendered) if rendered is not None else []
+        if post.author_id != actor.pk:
+            audit(actor, AuditEntry.Action.POST_EDIT, post, "Edited a member's post")
+    live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
+    _announce_mentions(actor, post, mentioned)
+    return post
+
+
+def delete_post(actor, *, post, reason=""):
+    """Soft delete by the author, or by a moderator (audited)."""
+    access.check_can_edit_post(actor, post)
+    with transaction.atomic():
+        post.deleted_at = timezone.now()
+        post.save(update_fields=["deleted_at", "updated_at"])
+        if post.author_id != actor.pk:
+            audit(actor, AuditEntry.Action.POST_DELETE, post, reason or "Deleted a post")
+    live.publish_on_commit(f"post:{post.pk}", "post.deleted", id=post.pk)
+    return post
+
+
+def _moderate(actor, post, *, field, value, action, reason):
+    access.check_can_pin_or_hide(actor, post)
+    with transaction.atomic():
+        setattr(post, field, value)
+        post.save(update_fields=[field, "updated_at"])
+        audit(actor, action, post, reason)
+    live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
+    return post
+
+
+def hide_post(actor, *, post, reason=""):
+    """Moderators hide a post from members (they still see it, marked hidden)."""
+    return _moderate(
+        actor,
+        post,
+        field="hidden_at",
+        value=timezone.now(),
+        action=AuditEntry.Action.POST_HIDE,
+        reason=reason or "Hid a post",
+    )
+
+
+def unhide_post(actor, *, post, reason=""):
+    return _moderate(
+        actor,
+        post,
+        field="hidden_at",
+        value=None,
+        action=AuditEntry.Action.POST_UNHIDE,
+        reason=reason or "Unhid a post",
+    )
+
+
+def pin_post(actor, *, post, reason=""):
+    """Pinned posts come first in their space, newest pin first."""
+    return _moderate(
+        actor,
+        post,
+        field="pinned_at",
+        value=timezone.now(),
+        action=AuditEntry.Action.POST_PIN,
+        reason=reason or "Pinned a post",
+    )
+
+
+def unpin_post(actor, *, post, reason=""):
+    return _moderate(
+        actor,
+        post,
+        field="pinned_at",
+        value=None,
+        action=AuditEntry.Action.POST_UNPIN,
+        reason=reason or "Unpinned a post",
+    )
+
+
+def visit_space(actor, *, space):
+    """Remembers when a member last opened a space (posts after it are unread).
+    Visitors leave no trace."""
+    if not access.is_active_member(actor):
+        return None
+    access.check_can_see_space(actor, space)
+    visit, _created = SpaceVisit.objects.update_or_create(
+        user=actor, space=space, defaults={"last_visited_at": timezone.now()}
+    )
+    return visit

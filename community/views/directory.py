@@ -1,0 +1,218 @@
+"""Pages for members: the directory, follow buttons, reporting, and the moderators' list of
+reports. Thin: selectors read, services write, access decides."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from community import selectors, services
+from community.models import Report
+from community.selectors.directory import SORTS
+from community.selectors.reports import REPORT_TARGETS, target_kind
+from community.services.social import REASON_MAX
+
+ROLE_LABELS = {"admin": "Admins", "moderator": "Moderators", "member": "Members"}
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search members", required=False, max_length=100)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "All roles"), *ROLE_LABELS.items()]
+    )
+    following = forms.BooleanField(label="Only people I follow", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
+
+    def filters(self):
+        """The valid filters; a bad value falls back to its default rather than failing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": data.get("q", ""),
+            "role": data.get("role") or None,
+            "following": data.get("following", False),
+            "sort": data.get("sort") or "newest",
+        }
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong?",
+        strip=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
+        help_text="Only the moderators see your report and your name.",
+    )
+
+
+def _apply_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _url_with(request, **changes):
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
+# --- Directory ---------------------------------------------------------------------------
+
+
+@login_required
+def directory(request):
+    form = DirectoryFilterForm(request.GET)
+    filters = form.filters()
+    try:
+        page = selectors.directory(request.user, cursor=request.GET.get("cursor"), **filters)
+    except ValidationError:
+        raise Http404("This page of members does not exist.") from None
+    context = {
+        "form": form,
+        "filters": filters,
+        "members": selectors.mark_followed(request.user, page.items),
+        "next_url": _url_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "is_filtered": bool(filters["q"] or filters["role"] or filters["following"]),
+    }
+    template = "community/directory/index.html"
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request:
+        if request.GET.get("cursor"):
+            template += "#page"
+        elif htmx.target == "directory-results":
+            template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_POST
+def follow(request, member_id):
+    """Follow or unfollow. The form says which (so a double click is harmless); without
+    it, the button toggles."""
+    member = selectors.member_profile(request.user, member_id)
+    action = request.POST.get("action")
+    if action not in ("follow", "unfollow"):
+        action = "unfollow" if selectors.followed_ids(request.user, [member]) else "follow"
+    error = None
+    try:
+        if action == "follow":
+            services.follow(request.user, member=member)
+        else:
+            services.unfollow(request.user, member=member)
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_safe_next(request, reverse("community:profile", args=[member.pk])))
+    is_following = bool(selectors.followed_ids(request.user, [member]))
+    context = {"member": member, "is_following": is_following, "error": error}
+    if request.POST.get("context") == "profile":
+        context["in_profile"] = True
+        context["oob_follower_count"] = selectors.follow_counts(member)["followers"]
+    status = 400 if error else 200
+    return render(request, "community/directory/_follow_button.html", context, status=status)
+
+
+# --- Reports -----------------------------------------------------------------------------
+
+
+def _target_url(target):
+    kind = target_kind(target)
+    if kind == "member":
+        return reverse("community:profile", args=[target.pk])
+    post_id = target.pk if kind == "post" else target.post_id
+    try:
+        return reverse("community:post", args=[post_id])
+    except NoReverseMatch:
+        return reverse("community:feed")
+
+
+@login_required
+def report(request):
+    """The small form that reports a post, a comment or a member: /report/?type=post&id=12."""
+    params = request.POST if request.method == "POST" else request.GET
+    target_type = params.get("type", "")
+    if target_type not in REPORT_TARGETS:
+        raise Http404("Nothing to report here.")
+    target = selectors.report_target(request.user, target_type, params.get("id"))
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report(request.user, target=target, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Thank you. The moderators will look at your report.")
+            return redirect(_target_url(target))
+    context = {"form": form, "target": target, "target_type": target_type,
+               "target_url": _target_url(target)}  # fmt: skip
+    return render(
+        request, "community/directory/report.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def report_queue(request):
+    """Moderators: reports with one status, newest first (the full queue is a later page)."""
+    status = request.GET.get("status") or Report.Status.OPEN
+    try:
+        page = selectors.report_queue(request.user, status=status, cursor=request.GET.get("cursor"))
+    except ValidationError:
+        raise Http404("No such list of reports.") from None
+    context = {
+        "reports": page.items,
+        "status": status,
+        "statuses": Report.Status.choices,
+        "next_url": _url_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+    }
+    return render(request, "community/directory/reports.html", context)
+
+
+def _close_report(request, report_id, service, done):
+    report = selectors.report_for_moderation(request.user, report_id)
+    error = None
+    try:
+        service(request.user, report=report, note=request.POST.get("note", ""))
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    if request.htmx:
+        context = {"report": report, "error": error}
+        return render(request, "community/directory/reports.html#closed", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Report {done}.")
+    return redirect("community:reports")
+
+
+@login_required
+@require_POST
+def resolve_report(request, report_id):
+    return _close_report(request, report_id, services.resolve_report, "resolved")
+
+
+@login_required
+@require_POST
+def dismiss_report(request, report_id):
+    return _close_report(request, report_id, services.dismiss_report, "dismissed")

@@ -1,0 +1,269 @@
+"""Pages of post cards: the home feed, a space, a hashtag; composing, editing and the
+moderation buttons on a card. Thin: selectors read, services write, access decides."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from community import access, selectors, services
+from community.models import BODY_MAX
+from community.models.posts import TITLE_MAX
+from community.pagination import encode_cursor
+from community.selectors.feed import KIND_LABELS, TABS
+
+TAB_LABELS = {"all": "All", "following": "Following", "popular": "Popular"}
+
+
+class PostForm(forms.Form):
+    """The shape of a post; services.create_post / edit_post do the validation that matters."""
+
+    space = forms.ChoiceField(label="Space", choices=())
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX, "placeholder": "Add a title"}),
+    )
+    body = forms.CharField(
+        label="Your post",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "maxlength": BODY_MAX, "placeholder": "Share something…"}
+        ),
+        help_text="Markdown works: **bold**, _italic_, `code`, links, @mentions and #hashtags.",
+    )
+
+    def __init__(self, *args, spaces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if spaces is None:
+            del self.fields["space"]
+        else:
+            self.fields["space"].choices = [("", "Choose a space")] + [
+                (space.slug, f"{space.icon} {space.name}".strip()) for space in spaces
+            ]
+
+
+def _apply_errors(form, error):
+    for field, field_errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def _post_url(post):
+    try:
+        return reverse("community:post", args=[post.pk])
+    except NoReverseMatch:
+        return reverse("community:space", args=[post.space.slug])
+
+
+def _params(request):
+    return {
+        "tab": request.GET.get("tab") or "all",
+        "space": request.GET.get("space") or None,
+        "kind": request.GET.get("kind") or None,
+    }
+
+
+def _url_with(request, **changes):
+    query = request.GET.copy()
+    for name in ("cursor", "newer"):
+        query.pop(name, None)
+    for name, value in changes.items():
+        query[name] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _newest_cursor(posts):
+    newest = max(posts, key=lambda p: (p.created_at, p.pk), default=None)
+    if newest is None:
+        return encode_cursor([timezone.now(), 0])
+    return encode_cursor([newest.created_at, newest.pk])
+
+
+def _cards_response(request, posts, *, after):
+    """Cards newer than `after`, for the "new posts" marker (with the new newest cursor)."""
+    response = render(request, "community/feed/_cards.html", {"posts": posts})
+    response["X-Newest-Cursor"] = _newest_cursor(posts) if posts else after
+    return response
+
+
+def _compose(request, *, space=None, spaces=None):
+    """Handles a compose form POST; returns (form, redirect or None)."""
+    form = PostForm(request.POST, spaces=spaces)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    target = space or next((s for s in spaces if s.slug == data["space"]), None)
+    try:
+        services.create_post(request.user, space=target, body=data["body"],
+                                    title=data["title"])  # fmt: skip
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return form, None
+    except (PermissionDenied, Http404):
+        form.add_error("space" if spaces is not None else None, "You may not post in this space.")
+        return form, None
+    messages.success(request, "Your post is live.")
+    return form, redirect(request.get_full_path())
+
+
+def _render_page(request, template, context, *, page_error=None):
+    status = 200
+    form = context.get("form")
+    if page_error or (form is not None and form.errors):
+        status = 400
+    context["page_error"] = page_error
+    if request.htmx and not page_error and request.method == "GET":
+        return render(request, "community/feed/_page.html", context)
+    return render(request, template, context, status=status)
+
+
+def feed(request):
+    """The home feed: every visible space, tabs All / Following / Popular, filters."""
+    params = _params(request)
+    spaces = list(selectors.spaces_for(request.user))
+    postable = [space for space in spaces if access.can_post_in_space(request.user, space)]
+    form = PostForm(spaces=postable)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        form, done = _compose(request, spaces=postable)
+        if done:
+            return done
+    if request.GET.get("newer"):
+        try:
+            posts = selectors.newer_posts(request.user, after=request.GET["newer"], **params)
+        except ValidationError:
+            return HttpResponse("This link is not valid.", status=400)
+        return _cards_response(request, posts, after=request.GET["newer"])
+    context = {"form": form, "spaces": spaces, "postable": postable, "params": params,
+               "tabs": [(tab, TAB_LABELS[tab]) for tab in TABS],
+               "kinds": KIND_LABELS.items(), "posts": [], "next_url": None,
+               "live_topics_list": []}  # fmt: skip
+    live_spaces = [s for s in spaces if not params["space"] or s.slug == params["space"]]
+    if request.user.is_authenticated:  # the socket serves members only
+        context["live_topics_list"] = [f"space:{s.pk}" for s in live_spaces]
+    try:
+        page = selectors.feed(request.user, cursor=request.GET.get("cursor"), **params)
+    except ValidationError as error:
+        return _render_page(request, "community/feed/feed.html", context,
+                            page_error=" ".join(error.messages))  # fmt: skip
+    context["posts"] = page.items
+    context["next_url"] = _url_with(request, cursor=page.next_cursor) if page.next_cursor else None
+    if params["tab"] != "popular" and not request.GET.get("cursor") and context["live_topics_list"]:
+        context["newest_cursor"] = _newest_cursor(page.items)
+        context["newer_url"] = _url_with(request)
+    return _render_page(request, "community/feed/feed.html", context)
+
+
+def space(request, slug):
+    """One space: its header, the compose form if the viewer may post, pinned posts first."""
+    space = selectors.space_by_slug(request.user, slug)
+    can_post = access.can_post_in_space(request.user, space)
+    form = PostForm()
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        form, done = _compose(request, space=space)
+        if done:
+            return done
+    if request.GET.get("newer"):
+        try:
+            posts = selectors.newer_posts(request.user, after=request.GET["newer"], space=slug)
+        except ValidationError:
+            return HttpResponse("This link is not valid.", status=400)
+        return _cards_response(request, [p for p in posts if not p.pinned_at],
+                               after=request.GET["newer"])  # fmt: skip
+    context = {"space": space, "form": form, "can_post": can_post, "pinned": [], "posts": [],
+               "next_url": None, "live_topics_list": []}  # fmt: skip
+    if request.user.is_authenticated:  # the socket serves members only
+        context["live_topics_list"] = [f"space:{space.pk}"]
+    cursor = request.GET.get("cursor")
+    try:
+        data = selectors.space_feed(request.user, space, cursor=cursor)
+    except ValidationError as error:
+        return _render_page(request, "community/feed/space.html", context,
+                            page_error=" ".join(error.messages))  # fmt: skip
+    if not request.htmx and request.method == "GET":
+        services.visit_space(request.user, space=space)
+    context.update(pinned=data.pinned, posts=data.items)
+    context["next_url"] = _url_with(request, cursor=data.next_cursor) if data.next_cursor else None
+    if not cursor and context["live_topics_list"]:
+        context["newest_cursor"] = _newest_cursor(data.items)
+        context["newer_url"] = _url_with(request)
+    return _render_page(request, "community/feed/space.html", context)
+
+
+def hashtag(request, name):
+    context = {"name": name.lower(), "posts": [], "next_url": None}
+    try:
+        page = selectors.hashtag_posts(request.user, name, cursor=request.GET.get("cursor"))
+    except ValidationError as error:
+        return _render_page(request, "community/feed/hashtag.html", context,
+                            page_error=" ".join(error.messages))  # fmt: skip
+    context["posts"] = page.items
+    context["next_url"] = _url_with(request, cursor=page.next_cursor) if page.next_cursor else None
+    return _render_page(request, "community/feed/hashtag.html", context)
+
+
+@login_required
+def edit_post(request, post_id):
+    post = selectors.post_for(request.user, post_id)
+    access.check_can_edit_post(request.user, post)
+    form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_post(request.user, post=post, body=form.cleaned_data["body"],
+                               title=form.cleaned_data["title"])  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(_post_url(post))
+    status = 400 if form.errors else 200
+    return render(request, "community/feed/edit.html", {"form": form, "post": post}, status=status)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _action(service, done_message):
+    @login_required
+    @require_POST
+    def view(request, post_id):
+        post = selectors.post_for(request.user, post_id)
+        service(request.user, post=post)
+        if service is services.delete_post:
+            if request.htmx:
+                return HttpResponse("")
+            messages.success(request, done_message)
+            target = request.POST.get("next") or ""
+            if target.startswith(f"/posts/{post.pk}/"):
+                return redirect("community:space", post.space.slug)
+            return _back(request, reverse("community:space", args=[post.space.slug]))
+        if request.htmx:
+            card = selectors.post_card(request.user, post.pk)
+            return render(request, "community/_post_card.html", {"post": card, "liked": card.liked})
+        messages.success(request, done_message)
+        return _back(request, _post_url(post))
+
+    return view
+
+
+delete_post = _action(services.delete_post, "The post is deleted.")
+hide_post = _action(services.hide_post, "The post is hidden from members.")
+unhide_post = _action(services.unhide_post, "The post is visible again.")
+pin_post = _action(services.pin_post, "The post is pinned to the top of its space.")
+unpin_post = _action(services.unpin_post, "The post is unpinned.")
