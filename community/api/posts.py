@@ -61,7 +61,12 @@ class PostCreateSerializer(serializers.Serializer):
     space = serializers.SlugField(help_text="The slug of a space you may post in.")
     title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX * 4,
                                   trim_whitespace=False)  # fmt: skip
-    body = serializers.CharField(allow_blank=True, max_length=BODY_MAX * 2, trim_whitespace=False)
+    body = serializers.CharField(
+        required=False, allow_blank=True, max_length=BODY_MAX * 2, trim_whitespace=False
+    )
+    image = serializers.FileField(
+        required=False, help_text="An image shown below the text (multipart/form-data)."
+    )
 
 
 class PostUpdateSerializer(serializers.Serializer):
@@ -134,8 +139,13 @@ class PostListView(APIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         space = selectors.space_by_slug(request.user, data["space"])
-        post = services.create_post(request.user, space=space, body=data["body"],
-                                    title=data.get("title", ""))  # fmt: skip
+        post = services.create_post(
+            request.user,
+            space=space,
+            body=data.get("body", ""),
+            title=data.get("title", ""),
+            image=data.get("image"),
+        )
         return _post(request, post, status.HTTP_201_CREATED)
 
 

@@ -1,17 +1,21 @@
 """Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from community import access, live, signals
 from community.models import BODY_MAX, AuditEntry, Hashtag, Post, SpaceVisit, User
 from community.models.posts import TITLE_MAX
+from community.uploads import clean_image
 
 from . import common
 from .common import audit
 
 HASHTAG_MAX = Hashtag._meta.get_field("name").max_length
+POST_IMAGE_FOLDER = "post-images"
+POST_IMAGE_MAX_SIDE = 2000
 
 
 def _validate(*, body=None, title=None):
@@ -59,15 +63,44 @@ def _announce_mentions(actor, post, member_ids):
         )
 
 
-def create_post(actor, *, space, body, title=""):
+def _clean_attached_image(image):
+    """The image checked and re-encoded by the shared validator, or field errors."""
+    try:
+        return clean_image(image, max_side=POST_IMAGE_MAX_SIDE)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+
+
+def _store_image(cleaned):
+    """Stores the image before the post's transaction (S3 may be slow); returns its
+    storage name and the Markdown that shows it."""
+    name = default_storage.save(f"{POST_IMAGE_FOLDER}/{cleaned.name}", cleaned)
+    return name, f"![Image]({default_storage.url(name)})"
+
+
+def create_post(actor, *, space, body, title="", image=None):
+    """`image` (optional) is an uploaded file: it goes through the shared upload validator
+    and is shown below the text; a post may then have no text of its own."""
     access.check_can_post_in_space(actor, space)
     title = (title or "").strip()
-    _validate(body=body, title=title)
-    with transaction.atomic():
-        post = Post(space=space, author=actor, title=title)
-        rendered = _render_into(post, body)
-        post.save()
-        mentioned = _store_references(post, rendered)
+    body = body or ""
+    _validate(title=title)
+    cleaned = _clean_attached_image(image) if image is not None else None
+    stored = None
+    if cleaned is not None:
+        stored, markdown = _store_image(cleaned)
+        body = f"{body.rstrip()}\n\n{markdown}" if body.strip() else markdown
+    try:
+        _validate(body=body)
+        with transaction.atomic():
+            post = Post(space=space, author=actor, title=title)
+            rendered = _render_into(post, body)
+            post.save()
+            mentioned = _store_references(post, rendered)
+    except Exception:
+        if stored:
+            default_storage.delete(stored)  # nothing points at it
+        raise
     live.publish_on_commit(f"space:{space.pk}", "post.created", id=post.pk)
     signals.send_on_commit(
         signals.post_created, post_id=post.pk, author_id=actor.pk, space_id=space.pk

@@ -41,6 +41,14 @@ class PostForm(forms.Form):
         ),
         help_text="Markdown works: **bold**, _italic_, `code`, links, @mentions and #hashtags.",
     )
+    image = forms.FileField(
+        label="Add an image (optional)",
+        required=False,
+        help_text="JPEG, PNG, GIF or WebP, up to 10 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
 
     def __init__(self, *args, spaces=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,14 +105,14 @@ def _cards_response(request, posts, *, after):
 
 def _compose(request, *, space=None, spaces=None):
     """Handles a compose form POST; returns (form, redirect or None)."""
-    form = PostForm(request.POST, spaces=spaces)
+    form = PostForm(request.POST, request.FILES, spaces=spaces)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
     target = space or next((s for s in spaces if s.slug == data["space"]), None)
     try:
         services.create_post(request.user, space=target, body=data["body"],
-                                    title=data["title"])  # fmt: skip
+                             title=data["title"], image=data["image"])  # fmt: skip
     except ValidationError as error:
         _apply_errors(form, error)
         return form, None

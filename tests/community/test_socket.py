@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from community import services
+from community.models import Tier
 from config.asgi import application
 
 # The socket reads sessions and tokens from other threads: rows must be committed.
@@ -160,6 +161,29 @@ def test_bad_messages_get_an_error_not_a_crash(member):
         assert (await communicator.receive_json_from())["code"] == "bad_request"
         await communicator.send_json_to({"action": "ping"})
         assert await communicator.receive_json_from() == {"type": "pong"}
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_space_and_post_topics_follow_what_the_member_may_see(member, admin_member):
+    pro = Tier.objects.create(name="Pro", slug="pro")
+    open_space = services.create_space(admin_member, name="General", visibility="members")
+    paid = services.create_space(admin_member, name="Paid", visibility="paid", required_tier=pro)
+    visible = services.create_post(admin_member, space=open_space, body="hello")
+    hidden = services.create_post(admin_member, space=paid, body="for pros")
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, _ = await connect(headers)
+        for topic, expected in [
+            (f"space:{open_space.pk}", "subscribed"),
+            (f"post:{visible.pk}", "subscribed"),
+            (f"space:{paid.pk}", "error"),
+            (f"post:{hidden.pk}", "error"),
+            ("space:999999", "error"),
+        ]:
+            assert (await subscribe(communicator, topic))["type"] == expected, topic
         await communicator.disconnect()
 
     run(scenario)
