@@ -24,6 +24,11 @@ def can_moderate(user):
     return is_active_member(user) and user.is_moderator
 
 
+def check_can_moderate(user):
+    if not can_moderate(user):
+        raise PermissionDenied("Only moderators and admins may do this.")
+
+
 def can_view_profile(viewer, member):
     if not member.is_active:
         return False

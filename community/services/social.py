@@ -1,6 +1,6 @@
 """Every write about members' relations: follows, and reports to the moderators."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -78,13 +78,8 @@ def report(actor, *, target, reason):
     return row
 
 
-def _check_can_moderate(actor):
-    if not access.can_moderate(actor):
-        raise PermissionDenied("Only moderators and admins may handle reports.")
-
-
 def _close_report(actor, *, report, status, action, note):
-    _check_can_moderate(actor)
+    access.check_can_moderate(actor)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": [f"Keep the note under {NOTE_MAX} characters."]})
