@@ -33,6 +33,7 @@ def site(request):
         "site_primary_color": settings.AGORA_PRIMARY_COLOR,
         "navigation": _navigation(),
         "can_moderate": access.can_moderate(user),
+        "can_administer": access.can_administer(user),
         "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
         # A queryset: runs (one query) only on pages that show the sidebar.
         "sidebar_spaces": sidebar_spaces(user) if user is not None else (),

@@ -4,6 +4,7 @@ from .views import directory as directory_views  # members
 from .views import feed as feed_views
 from .views import members
 from .views import posts as post_views
+from .views import spaces as space_views
 
 app_name = "community"
 
@@ -17,6 +18,13 @@ urlpatterns = [
     ),
     # posts: the feed, spaces, hashtags, editing and moderating posts
     path("", feed_views.feed, name="feed"),  # the home page
+    # spaces: the admins' page to manage them (above "spaces/<slug>/"; "manage" is reserved)
+    path("spaces/manage/", space_views.manage_spaces, name="manage_spaces"),
+    path("spaces/manage/new/", space_views.new_space, name="new_space"),
+    path("spaces/manage/order/", space_views.reorder_spaces, name="reorder_spaces"),
+    path("spaces/manage/<int:space_id>/edit/", space_views.edit_space, name="edit_space"),
+    path("spaces/manage/<int:space_id>/move/", space_views.move_space, name="move_space"),
+    path("spaces/manage/<int:space_id>/delete/", space_views.delete_space, name="delete_space"),
     path("spaces/<slug:slug>/", feed_views.space, name="space"),
     path("hashtags/<str:name>/", feed_views.hashtag, name="hashtag"),
     path("posts/<int:post_id>/edit/", feed_views.edit_post, name="edit_post"),
