@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from community.models import Tier
 from config.celery import app as celery_app
 
 from .factories import AdminFactory, ModeratorFactory, UserFactory
@@ -36,8 +37,15 @@ def moderator(db):
 
 
 @pytest.fixture
-def admin_member(db):
+def admin(db):
+    """An admin: the role that runs spaces, tiers and grants."""
     return AdminFactory()
+
+
+@pytest.fixture
+def pro(db):
+    """A tier that paid spaces can require."""
+    return Tier.objects.create(name="Pro", slug="pro")
 
 
 @pytest.fixture

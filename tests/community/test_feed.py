@@ -12,21 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from community import selectors, services
-from community.models import AccessGrant, Follow, Hashtag, Like, Post, Tier
+from community.models import AccessGrant, Follow, Hashtag, Like, Post
 from community.pagination import encode_cursor
-from tests.factories import AdminFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(db):
-    return AdminFactory()
-
-
-@pytest.fixture
-def pro(db):
-    return Tier.objects.create(name="Pro", slug="pro")
 
 
 @pytest.fixture

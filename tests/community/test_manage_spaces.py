@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from community import services
-from community.models import AuditEntry, Space, Tier
+from community.models import AuditEntry, Space
 
 pytestmark = pytest.mark.django_db
 
@@ -17,20 +17,15 @@ ORDER = reverse("community:reorder_spaces")
 
 
 @pytest.fixture
-def admin_client(client, admin_member):
-    client.force_login(admin_member)
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
 @pytest.fixture
-def pro(db):
-    return Tier.objects.create(name="Pro", slug="pro")
-
-
-@pytest.fixture
-def spaces(admin_member):
+def spaces(admin):
     return [
-        services.create_space(admin_member, name=name, visibility="members", icon=icon)
+        services.create_space(admin, name=name, visibility="members", icon=icon)
         for name, icon in [("Announcements", "📣"), ("General", "💬"), ("Help", "🛟")]
     ]
 
@@ -79,13 +74,13 @@ def test_the_sidebar_links_to_the_page_for_admins_only(client, admin_client, mem
 # --- The list ---------------------------------------------------------------------------------
 
 
-def test_the_page_lists_live_spaces_in_order_with_their_settings(admin_client, admin_member, pro):
+def test_the_page_lists_live_spaces_in_order_with_their_settings(admin_client, admin, pro):
     make = services.create_space
-    make(admin_member, name="Lounge", visibility="paid", required_tier=pro,
+    make(admin, name="Lounge", visibility="paid", required_tier=pro,
          post_permission="moderators")  # fmt: skip
-    make(admin_member, name="News", visibility="public", post_permission="admins")
-    gone = make(admin_member, name="Old", visibility="members")
-    services.delete_space(admin_member, space=gone)
+    make(admin, name="News", visibility="public", post_permission="admins")
+    gone = make(admin, name="Old", visibility="members")
+    services.delete_space(admin, space=gone)
     page = admin_client.get(MANAGE).content.decode()
     assert page.index("Lounge") < page.index("News")
     assert "Paid · Pro" in page and "Moderators post" in page
@@ -94,17 +89,17 @@ def test_the_page_lists_live_spaces_in_order_with_their_settings(admin_client, a
     assert 'nonce="' in page and "spaces-manage.js" in page
 
 
-def test_the_page_costs_the_same_queries_for_5_and_20_spaces(admin_client, admin_member, pro):
+def test_the_page_costs_the_same_queries_for_5_and_20_spaces(admin_client, admin, pro):
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert admin_client.get(MANAGE).status_code == 200
         return len(queries)
 
     for i in range(5):
-        services.create_space(admin_member, name=f"Paid {i}", visibility="paid", required_tier=pro)
+        services.create_space(admin, name=f"Paid {i}", visibility="paid", required_tier=pro)
     few = count()
     for i in range(15):
-        services.create_space(admin_member, name=f"Room {i}", visibility="members")
+        services.create_space(admin, name=f"Room {i}", visibility="members")
     # session, user, the spaces with their tiers, the sidebar's spaces (unread counts inline)
     assert count() == few <= 6
 
@@ -220,8 +215,8 @@ def test_a_bad_edit_shows_errors_and_changes_nothing(admin_client, spaces, chang
     assert (space.name, space.slug, space.visibility) == ("General", "general", "members")
 
 
-def test_a_deleted_space_cannot_be_edited(admin_client, admin_member, spaces):
-    services.delete_space(admin_member, space=spaces[0])
+def test_a_deleted_space_cannot_be_edited(admin_client, admin, spaces):
+    services.delete_space(admin, space=spaces[0])
     url = reverse("community:edit_space", args=[spaces[0].pk])
     assert admin_client.get(url).status_code == 404
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from community import live, services, signals
-from community.models import AuditEntry, Hashtag, Post, SpaceVisit, Tier
-from tests.factories import AdminFactory, UserFactory
+from community.models import AuditEntry, Hashtag, Post, SpaceVisit
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,6 @@ XSS_BODY = (
     '<script>alert("b")</script>\n\n<img src=x onerror="alert(2)">\n\n'
     '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a>'
 )
-
-
-@pytest.fixture
-def admin(db):
-    return AdminFactory()
-
-
-@pytest.fixture
-def pro(db):
-    return Tier.objects.create(name="Pro", slug="pro")
 
 
 @pytest.fixture

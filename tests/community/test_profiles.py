@@ -148,12 +148,10 @@ def test_a_private_profile_is_a_404_for_other_members_and_visitors(client, other
     assert client.get(url).status_code == 404
 
 
-def test_a_private_profile_is_visible_to_its_owner_moderators_and_admins(
-    client, moderator, admin_member
-):
+def test_a_private_profile_is_visible_to_its_owner_moderators_and_admins(client, moderator, admin):
     private = UserFactory(profile_visibility=User.Visibility.PRIVATE)
     url = reverse("community:profile", args=[private.pk])
-    for viewer in (private, moderator, admin_member):
+    for viewer in (private, moderator, admin):
         client.force_login(viewer)
         assert client.get(url).status_code == 200
 

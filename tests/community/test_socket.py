@@ -166,12 +166,12 @@ def test_bad_messages_get_an_error_not_a_crash(member):
     run(scenario)
 
 
-def test_space_and_post_topics_follow_what_the_member_may_see(member, admin_member):
+def test_space_and_post_topics_follow_what_the_member_may_see(member, admin):
     pro = Tier.objects.create(name="Pro", slug="pro")
-    open_space = services.create_space(admin_member, name="General", visibility="members")
-    paid = services.create_space(admin_member, name="Paid", visibility="paid", required_tier=pro)
-    visible = services.create_post(admin_member, space=open_space, body="hello")
-    hidden = services.create_post(admin_member, space=paid, body="for pros")
+    open_space = services.create_space(admin, name="General", visibility="members")
+    paid = services.create_space(admin, name="Paid", visibility="paid", required_tier=pro)
+    visible = services.create_post(admin, space=open_space, body="hello")
+    hidden = services.create_post(admin, space=paid, body="for pros")
     headers = session_headers(member)
 
     async def scenario():

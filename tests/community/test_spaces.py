@@ -10,20 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from community import access, services
-from community.models import AccessGrant, AuditEntry, Space, Tier
-from tests.factories import AdminFactory
+from community.models import AccessGrant, AuditEntry, Space
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(db):
-    return AdminFactory()
-
-
-@pytest.fixture
-def pro(db):
-    return Tier.objects.create(name="Pro", slug="pro")
 
 
 @pytest.fixture
