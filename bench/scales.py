@@ -1,0 +1,55 @@
+"""The one registry of dataset sizes.
+
+A later feature that adds a kind of row (courses, events, messages…) adds one field to
+`Scale` (with a default of 0, so older scales keep working), its numbers in SCALES below,
+and one step to `bench.dataset.STEPS`.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    members: int
+    spaces: int
+    posts: int
+    comments: int
+    likes: int  # on posts and comments together
+    follows: int
+    days: int = 730  # posts are spread over this many days before now
+    post_like_share: float = 0.7  # the rest of the likes go to comments
+    reply_share: float = 0.3  # comments that reply to an earlier comment
+    granted_share: float = 0.2  # members holding the paid spaces' tier
+
+    def marker_slug(self):
+        """The slug of the scale's first space: its existence means the scale is loaded."""
+        return f"bench-{self.name}-0"
+
+
+SCALES = {
+    # For the test suite: a few seconds even with index rebuilds.
+    "tiny": Scale("tiny", members=60, spaces=4, posts=200, comments=500, likes=800, follows=150),
+    # CI's smoke and quick local runs.
+    "small": Scale(
+        "small", members=200, spaces=5, posts=1_000, comments=3_000, likes=5_000, follows=1_000
+    ),
+    "medium": Scale(
+        "medium",
+        members=10_000,
+        spaces=20,
+        posts=100_000,
+        comments=300_000,
+        likes=500_000,
+        follows=50_000,
+    ),
+    "large": Scale(
+        "large",
+        members=100_000,
+        spaces=30,
+        posts=1_000_000,
+        comments=3_000_000,
+        likes=5_000_000,
+        follows=500_000,
+    ),
+}
