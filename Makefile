@@ -20,7 +20,7 @@ done; \
 echo "Agora needs Python $(PY_VERSION) or newer. Install it (pyenv install $(PY_VERSION), or uv python install $(PY_VERSION)) and run make again." >&2; exit 1
 endef
 
-.PHONY: run test lint format install install-dev browser-deps migrate clean
+.PHONY: run test lint format install install-dev browser-deps migrate clean bench
 
 $(PYTHON):
 	@py="$$($(find_python))" && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
@@ -73,3 +73,11 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles var
+
+# The read-path benchmark (bench/README.md): needs PostgreSQL with `seed_bench --scale $(SCALE)`
+# loaded into agora_bench, Redis, and wrk (apt-get install wrk). Never part of `make test`.
+SCALE ?= small
+DURATION ?= 10
+WARMUP ?= 2
+bench: install
+	$(PYTHON) -m bench.run --scale $(SCALE) --duration $(DURATION) --warmup $(WARMUP)

@@ -112,7 +112,10 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+            # 0: a connection per request. daphne runs each request in a thread of its own,
+            # so persistent connections pile up (the first benchmark run exhausted
+            # PostgreSQL's 100 within seconds); put PgBouncer in front to reuse them.
+            conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
             conn_health_checks=True,
         )
     }
@@ -376,6 +379,8 @@ AGORA_SITE_NAME = env("AGORA_SITE_NAME", "Agora")
 AGORA_PRIMARY_COLOR = env("AGORA_PRIMARY_COLOR", "#4f46e5")
 AGORA_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AGORA_AVATAR_SIZE = 512
+# Benchmark mode (bench/run.py): adds the in-run probes /bench/hello and /bench/feed-probe.
+AGORA_BENCHMARK = env_bool("AGORA_BENCHMARK")
 
 # --- Payments (the payments app shows "not configured" while these are empty) --------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

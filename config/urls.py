@@ -28,3 +28,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.AGORA_BENCHMARK:  # benchmark mode only (bench/run.py); never otherwise
+    from bench.probes import urlpatterns as bench_probes
+
+    urlpatterns += bench_probes

@@ -1,0 +1,214 @@
+"""The read scenarios of the benchmark runner: the one registry a new read path is added to.
+
+A scenario is a name, how it authenticates ("session" cookie or "token" Bearer header), a
+function of the `Context` (the bench member, the busy space, the post with most comments,
+the deep cursor, …) that returns the path to load, an optional target, and whether its
+queries go into the report's EXPLAIN section. Later features append theirs to SCENARIOS
+(and, if they need a new fact such as "the busiest course", a field on Context filled in
+`build_context`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+DEEP_PAGE = 500
+
+
+@dataclass
+class Context:
+    scale: str
+    member_email: str
+    member_id: int
+    space_slug: str
+    post_id: int
+    post_comments: int
+    deep_cursor: str
+    deep_page: int
+    search: str
+    profile_id: int
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    """`kind` "ratio": requests/s ≥ factor x the reference scenario's requests/s;
+    "within": requests/s at least (1 - factor) x the reference's (the deep page may not be
+    more than `factor` slower than the first)."""
+
+    kind: str
+    reference: str
+    factor: float
+
+    def describe(self):
+        if self.kind == "ratio":
+            return f"≥ {self.factor:g}x {self.reference} req/s"
+        return f"within {self.factor:.0%} of {self.reference} req/s"
+
+    def met(self, rps, reference_rps):
+        if not reference_rps:
+            return None
+        if self.kind == "ratio":
+            return rps >= self.factor * reference_rps
+        return rps >= (1 - self.factor) * reference_rps
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    path: Callable[[Context], str]
+    auth: str = "session"  # "session" (the sign-in cookie) or "token" (Authorization: Bearer)
+    probe: bool = False
+    target: Target | None = None
+    explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS) its queries in the report
+
+
+def _q(path, **params):
+    return f"{path}?{urlencode(params)}"
+
+
+SCENARIOS = [
+    Scenario("hello", "probe: trivial JSON", lambda c: "/bench/hello", probe=True),
+    Scenario(
+        "feed-probe",
+        "probe: the feed's SQL via .values()",
+        lambda c: "/bench/feed-probe",
+        probe=True,
+    ),
+    Scenario(
+        "feed-all",
+        "home feed, All (HTML)",
+        lambda c: "/",
+        target=Target("ratio", "feed-probe", 0.5),
+        explain=True,
+    ),
+    Scenario(
+        "feed-following",
+        "home feed, Following (HTML)",
+        lambda c: _q("/", tab="following"),
+        target=Target("ratio", "feed-probe", 0.5),
+    ),
+    Scenario(
+        "feed-popular",
+        "home feed, Popular (HTML)",
+        lambda c: _q("/", tab="popular"),
+        target=Target("ratio", "feed-probe", 0.5),
+    ),
+    Scenario(
+        "feed-deep",
+        "home feed, deep page by cursor (HTML)",
+        lambda c: _q("/", cursor=c.deep_cursor),
+        target=Target("within", "feed-all", 0.15),
+    ),
+    Scenario(
+        "space-busy",
+        "busiest space with pinned posts (HTML)",
+        lambda c: f"/spaces/{c.space_slug}/",
+        explain=True,
+    ),
+    Scenario(
+        "post-comments",
+        "post with the most comments (HTML)",
+        lambda c: f"/posts/{c.post_id}/",
+        explain=True,
+    ),
+    Scenario(
+        "directory-search",
+        "member directory, name search (HTML)",
+        lambda c: _q("/members/", q=c.search),
+        explain=True,
+    ),
+    Scenario("profile", "a busy member's profile (HTML)", lambda c: f"/members/{c.profile_id}/"),
+    Scenario(
+        "api-feed",
+        "API feed /api/v1/posts/ (token)",
+        lambda c: "/api/v1/posts/",
+        auth="token",
+        target=Target("ratio", "feed-probe", 0.6),
+    ),
+    Scenario(
+        "api-feed-deep",
+        "API feed, deep page by cursor (token)",
+        lambda c: _q("/api/v1/posts/", cursor=c.deep_cursor),
+        auth="token",
+        target=Target("within", "api-feed", 0.15),
+    ),
+    Scenario(
+        "api-space-posts",
+        "API space posts (token)",
+        lambda c: f"/api/v1/spaces/{c.space_slug}/posts/",
+        auth="token",
+    ),
+    Scenario(
+        "api-post-comments",
+        "API comments of the post with most comments (token)",
+        lambda c: f"/api/v1/posts/{c.post_id}/comments/",
+        auth="token",
+    ),
+    Scenario(
+        "api-members-search",
+        "API member directory, name search (token)",
+        lambda c: _q("/api/v1/members/", q=c.search),
+        auth="token",
+    ),
+    Scenario(
+        "api-profile",
+        "API member detail (token)",
+        lambda c: f"/api/v1/members/{c.profile_id}/",
+        auth="token",
+    ),
+]
+
+
+def by_name():
+    return {scenario.name: scenario for scenario in SCENARIOS}
+
+
+def build_context(scale, *, member=10, profile=4):
+    """Facts the scenarios need, read from the loaded scale (Django must be set up)."""
+    from django.db.models import Count, Q
+
+    from community.models import Post, Space, User
+    from community.pagination import DEFAULT_PAGE_SIZE, encode_cursor
+    from community.selectors.feed import _filtered as feed_queryset
+
+    viewer = User.objects.get(email=f"bench-{scale}-{member}@bench.localhost")
+    profile_member = User.objects.get(email=f"bench-{scale}-{profile}@bench.localhost")
+    space = Space.objects.get(slug=f"bench-{scale}-0")
+    post = (
+        Post.objects.filter(
+            space__slug__startswith=f"bench-{scale}-",
+            space__visibility="public",
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+        )
+        .order_by("-comment_count", "-id")
+        .first()
+    )
+    # The 500th page (or the last one on a smaller scale): the cursor the 499th page's "next"
+    # link carries is the sort key of its last item, i.e. item 499 x 20 of the viewer's feed.
+    # OFFSET is used here, once, outside the timed run; the page itself is a keyset query.
+    queryset = feed_queryset(viewer, tab="all").order_by("-created_at", "-id")
+    total = queryset.count()
+    pages = max(1, -(-total // DEFAULT_PAGE_SIZE))
+    deep_page = min(DEEP_PAGE, pages)
+    last = queryset.values_list("created_at", "id")[(deep_page - 1) * DEFAULT_PAGE_SIZE - 1]
+    # A name search that matches some members: the first word of the profile's name, cut.
+    search = profile_member.display_name.split()[-1][:4]
+    comments = post.comments.filter(deleted_at__isnull=True).aggregate(
+        n=Count("id", filter=Q(parent__isnull=True)), all=Count("id")
+    )
+    return Context(
+        scale=scale,
+        member_email=viewer.email,
+        member_id=viewer.pk,
+        space_slug=space.slug,
+        post_id=post.pk,
+        post_comments=comments["all"],
+        deep_cursor=encode_cursor(list(last)) if deep_page > 1 else "",
+        deep_page=deep_page,
+        search=search,
+        profile_id=profile_member.pk,
+        extra={"top_level_comments": comments["n"], "feed_posts_visible": total},
+    )
