@@ -20,7 +20,7 @@ done; \
 echo "Agora needs Python $(PY_VERSION) or newer. Install it (pyenv install $(PY_VERSION), or uv python install $(PY_VERSION)) and run make again." >&2; exit 1
 endef
 
-.PHONY: run test lint format install install-dev browser-deps migrate clean bench
+.PHONY: run test lint format install install-dev browser-deps migrate clean bench bench-smoke
 
 $(PYTHON):
 	@py="$$($(find_python))" && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
@@ -74,10 +74,18 @@ format: install-dev
 clean:
 	rm -rf $(VENV) staticfiles var
 
-# The read-path benchmark (bench/README.md): needs PostgreSQL with `seed_bench --scale $(SCALE)`
-# loaded into agora_bench, Redis, and wrk (apt-get install wrk). Never part of `make test`.
+# The benchmark (bench/README.md): PostgreSQL and Redis on 127.0.0.1 and wrk (apt-get install
+# wrk). Loads the scale into its own database agora_bench_$(SCALE) on first use, then runs the
+# reads under each server setup, the writes and the live updates, and writes
+# bench/results/<date>-$(SCALE).md and .json. Never part of `make test`.
 SCALE ?= small
 DURATION ?= 10
 WARMUP ?= 2
-bench: install
+bench: install-dev
 	$(PYTHON) -m bench.run --scale $(SCALE) --duration $(DURATION) --warmup $(WARMUP)
+
+# CI's smoke run of the same harness: the small scale, one short pass of every scenario on the
+# recommended setup, 50 live clients; the report goes to var/bench-smoke (not committed).
+bench-smoke: install-dev
+	$(PYTHON) -m bench.run --scale small --duration 1 --warmup 0 --setups uvicorn-2-pool \
+	  --live-clients 50 --live-events 3 --output var/bench-smoke

@@ -1,17 +1,22 @@
-"""The benchmark runner (issue 5, part 2: the read path).
+"""The benchmark runner (issue 5): one command, one report.
 
-    .venv/bin/python -m bench.run --scale small --duration 10      (or: make bench SCALE=small)
+    make bench SCALE=large            (or: .venv/bin/python -m bench.run --scale large)
 
-Starts the app the way production would, on 127.0.0.1 only (DEBUG off, PostgreSQL,
-Redis, daphne, collectstatic first), signs a bench member in through the real login form,
-creates an API token, then loads every scenario of bench/scenarios.py with wrk (a separate
-process, 32 connections, bounded duration) under each server setup, and writes
-bench/results/<date>-<scale>.md and .json. Servers are stopped in a `finally` block.
+1. Prepares the scale's own database `agora_bench_<scale>` on the local PostgreSQL (created
+   if missing, migrated, `seed_bench` loaded once; a second run reuses it).
+2. Reads: starts the app as production would (DEBUG off, PostgreSQL, Redis, collectstatic)
+   under each server setup of bench/servers.py, signs a bench member in through the real
+   login form, and loads every scenario of bench/scenarios.py with wrk (a separate process,
+   32 connections, bounded duration).
+3. Writes: on the recommended setup with a Celery worker beside it, 64 members write at once
+   (bench/writes.py); after the queue drains, the recount check runs over the database.
+4. Live updates: WebSocket clients in separate processes measure commit-to-receipt latency
+   (bench/fanout.py), on a space topic and on each client's own user topic.
+5. Counts each read scenario's queries (Django's test client in this process, same database
+   and credentials) and keeps EXPLAIN (ANALYZE, BUFFERS) of the main pages' queries.
+6. Writes bench/results/<date>-<scale>.md and .json (bench/report.py).
 
-Queries per request are counted apart from the timed run: one request per scenario through
-Django's test client in this process (same settings, same database, the same session cookie
-or token), inside CaptureQueriesContext, after one warm-up request. The same captured
-queries give the EXPLAIN (ANALYZE, BUFFERS) plans of the scenarios marked `explain`.
+Servers, workers and clients are stopped in `finally` blocks; everything listens on 127.0.0.1.
 """
 
 import argparse
@@ -19,57 +24,30 @@ import json
 import os
 import platform
 import re
-import shutil
+import resource
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import report
+from bench import fanout, load, report, servers, writes
 from bench.scenarios import SCENARIOS, build_context
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
-HOST = "127.0.0.1"
-BASE_PORT = 8701
 CONNECTIONS = 32
-WRK_THREADS = 2
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# Who does what (bench-<scale>-<n>): the reader, the first writer, the first live client,
+# the member whose posts the space clients receive, the member who follows the user clients.
+READER, FIRST_WRITER, FIRST_LISTENER, POSTER, FOLLOWER = 10, 20, 100, 5, 6
 
 
-# Server setups compared in one run: daphne has no worker flag, so "N processes" is N daphne
-# processes on N ports, and wrk's threads are spread over them (one port per thread).
-SETUPS = {1: "daphne, 1 process", 2: "daphne, 2 processes (load split over 2 ports)"}
-
-LUA = """
-wrk.method = "GET"
-wrk.path = %(path)s
-%(headers)s
-local ports = {%(ports)s}
-local n = 0
-function setup(thread)
-  thread.addr = wrk.lookup("127.0.0.1", tostring(ports[(n %% #ports) + 1]))[1]
-  n = n + 1
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests":%%d,"duration_us":%%d,"bytes":%%d,"p50_us":%%d,"p90_us":%%d,' ..
-    '"p99_us":%%d,"max_us":%%d,"mean_us":%%.1f,"errors_connect":%%d,"errors_read":%%d,' ..
-    '"errors_write":%%d,"errors_status":%%d,"errors_timeout":%%d}\\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
+def database_url(scale):
+    return f"postgres://postgres@127.0.0.1:5432/agora_bench_{scale}"
 
 
 def bench_env(scale):
@@ -78,164 +56,38 @@ def bench_env(scale):
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
-        "ALLOWED_HOSTS": HOST,
+        "ALLOWED_HOSTS": servers.HOST,
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1, no TLS proxy in front
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/agora_bench",
+        "DATABASE_URL": database_url(scale),
         "REDIS_URL": "redis://127.0.0.1:6379/11",
         "CACHE_KEY_PREFIX": f"agora-bench-{scale}",
         "AGORA_BENCHMARK": "1",
-        # The throttle still runs (one cache round trip per API request, as in production),
-        # but 32 connections of one member would hit the default 600/min in a second.
+        # The throttles still run (a cache round trip per API request, as in production), but
+        # 32 connections of one member would hit the default 600/min in a second.
         "API_THROTTLE_USER": "100000000/min",
+        "API_THROTTLE_WRITE": "100000000/min",
         "LOG_LEVEL": "WARNING",
-        # Persistent connections (the settings default, 60 s) leak under ASGI: each request's
-        # sync code may run on a new thread with its own connection, and 32 connections of
-        # load exhausted PostgreSQL's max_connections (100) within seconds ("too many
-        # clients already"). Django's advice for ASGI: CONN_MAX_AGE=0, or a pool
-        # (psycopg_pool, not installed). See the report's findings.
-        "DB_CONN_MAX_AGE": "0",
     }
 
 
-def require_wrk():
-    path = shutil.which("wrk")
-    if not path:
-        sys.exit("wrk is not installed: apt-get update && apt-get install -y wrk (Debian).")
-    out = subprocess.run([path, "-v"], capture_output=True, text=True)  # noqa: S603
-    return (out.stdout + out.stderr).strip().splitlines()[0]
+def ensure_database(scale):
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        name = f"agora_bench_{scale}"
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')  # name is ours: [a-z_]+
 
 
-# --- servers --------------------------------------------------------------------------------
+def raise_open_file_limit():
+    """Thousands of sockets: the servers and clients inherit this process's limit."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
-def start_servers(count, env, logdir):
-    procs = []
-    for i in range(count):
-        port = BASE_PORT + i
-        log = open(Path(logdir) / f"daphne-{count}-{port}.log", "w")  # noqa: SIM115
-        procs.append(
-            subprocess.Popen(  # noqa: S603
-                [DAPHNE, "-b", HOST, "-p", str(port), "config.asgi:application"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-    ports = [BASE_PORT + i for i in range(count)]
-    deadline = time.monotonic() + 60
-    for port in ports:
-        while True:
-            if any(p.poll() is not None for p in procs):
-                raise RuntimeError(f"daphne exited at start; see the logs in {logdir}")
-            try:
-                if http_get(port, "/bench/hello")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"daphne on port {port} did not answer in 60 s")
-            time.sleep(0.3)
-    return procs, ports
-
-
-class Servers:
-    """N daphne processes; `settle()` after a load run waits a little for the requests wrk
-    left queued (slow pages) to drain, and restarts the processes if they do not, so that
-    no backlog is billed to the next scenario."""
-
-    def __init__(self, count, env, logdir):
-        self.count, self.env, self.logdir = count, env, logdir
-        self.procs, self.ports = start_servers(count, env, logdir)
-        self.restarts = 0
-
-    def settle(self, limit=5):
-        deadline = time.monotonic() + limit
-        for port in self.ports:
-            while time.monotonic() < deadline:
-                try:
-                    if http_get(port, "/bench/hello", timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    pass
-            else:
-                self.stop()
-                self.procs, self.ports = start_servers(self.count, self.env, self.logdir)
-                self.restarts += 1
-                return
-
-    def stop(self):
-        stop_servers(self.procs)
-
-
-def stop_servers(procs):
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-# --- HTTP (stdlib only) ---------------------------------------------------------------------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def http_get(port, path, headers=None, data=None, timeout=120):
-    request = urllib.request.Request(
-        f"http://{HOST}:{port}{path}", data=data, headers=headers or {}
-    )
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def _cookies(headers):
-    jar = SimpleCookie()
-    for value in headers.get_all("Set-Cookie") or []:
-        jar.load(value)
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
-def sign_in(port, email):
-    """The allauth login form, as a browser would post it; returns the session cookie.
-    (The cookies are Secure with DEBUG off; over plain HTTP we carry them by hand.)"""
-    status, headers, body = http_get(port, "/accounts/login/")
-    csrf_cookie = _cookies(headers).get("csrftoken")
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or not csrf_cookie or not match:
-        raise RuntimeError(f"login page: status {status}, no CSRF token")
-    from bench.dataset import BENCH_PASSWORD
-
-    form = urllib.parse.urlencode(
-        {"login": email, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": match.group(1).decode()}
-    ).encode()
-    status, headers, _ = http_get(
-        port,
-        "/accounts/login/",
-        data=form,
-        headers={
-            "Cookie": f"csrftoken={csrf_cookie}",
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://{HOST}:{port}/accounts/login/",
-        },
-    )
-    session = _cookies(headers).get("sessionid")
-    if status != 302 or not session:
-        raise RuntimeError(f"sign-in of {email} failed: status {status}")
-    return session
+# --- reads ----------------------------------------------------------------------------------
 
 
 def auth_headers(scenario, creds):
@@ -244,59 +96,165 @@ def auth_headers(scenario, creds):
     return {"Cookie": f"sessionid={creds['session']}"}
 
 
-# --- load -----------------------------------------------------------------------------------
+def run_reads(setup_servers, scenarios, ctx, creds, args, tmpdir):
+    results = {}
+    ports = setup_servers.ports
+    for scenario in scenarios:
+        path = scenario.path(ctx)
+        headers = auth_headers(scenario, creds)
+        status, _, body = servers.http_get(ports[0], path, headers)
+        if status != 200:
+            raise RuntimeError(f"{scenario.name}: GET {path} answered {status}, not 200")
+        script = load.read_script(path, headers)
+        if args.warmup:
+            load.run_wrk(ports, script, connections=CONNECTIONS, duration=args.warmup,
+                         tmpdir=tmpdir)  # fmt: skip
+            setup_servers.settle()
+        result = load.run_wrk(ports, script, connections=CONNECTIONS, duration=args.duration,
+                              tmpdir=tmpdir)  # fmt: skip
+        setup_servers.settle()
+        result["response_bytes"] = len(body)
+        results[scenario.name] = result
+        _print_row(setup_servers.setup.name, scenario.name, result)
+    return results
 
 
-def run_wrk(ports, path, headers, duration, tmpdir):
-    lua = LUA % {
-        "path": json.dumps(path),
-        "headers": "\n".join(
-            f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()
-        ),
-        "ports": ", ".join(str(p) for p in ports),
-    }
-    script = Path(tmpdir) / "scenario.lua"
-    script.write_text(lua)
-    cmd = [
-        "wrk",
-        f"-t{WRK_THREADS}",
-        f"-c{CONNECTIONS}",
-        f"-d{duration}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(script),
-        f"http://{HOST}:{ports[0]}",
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)  # noqa: S603
-    line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
-    raw = json.loads(line.removeprefix("WRKJSON "))
-    errors = sum(v for k, v in raw.items() if k.startswith("errors_"))
-    return {
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "requests": raw["requests"],
-        "p50_ms": raw["p50_us"] / 1000,
-        "p90_ms": raw["p90_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "max_ms": raw["max_us"] / 1000,
-        "errors": errors,
-        "wrk": raw,
-    }
+def _print_row(setup, name, result):
+    print(
+        f"  [{setup}] {name:20} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
+        f"p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}",
+        flush=True,
+    )
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def run_writes(setup_servers, wctx, args, tmpdir):
+    from bench.checks import run_checks
+
+    results = {"writers": len(wctx.tokens), "scenarios": {}}
+    results["drain_before_s"] = writes.wait_for_drain()
+    for scenario in writes.WRITE_SCENARIOS:
+        script = load.write_script(scenario.requests(wctx))
+        result = load.run_wrk(setup_servers.ports, script, connections=writes.WRITERS,
+                              duration=args.duration, tmpdir=tmpdir)  # fmt: skip
+        setup_servers.settle()
+        result["description"] = scenario.description
+        results["scenarios"][scenario.name] = result
+        _print_row(setup_servers.setup.name, scenario.name, result)
+    results["drain_after_s"] = writes.wait_for_drain()
+    started = time.monotonic()
+    checks = run_checks()
+    results["check_s"] = time.monotonic() - started
+    results["checks"] = [c.line() for c in checks]
+    results["checks_ok"] = all(c.ok for c in checks)
+    print("\n".join("  " + line for line in results["checks"]), flush=True)
+    return results
+
+
+# --- live updates ---------------------------------------------------------------------------
+
+
+def run_live(setup_servers, scale, ctx, counts, args):
+    from community import services
+    from community.models import User
+
+    port = setup_servers.ports[0]
+    largest = max(counts)
+    listeners = _members(scale, FIRST_LISTENER, largest, public_only=True)
+    tokens = _tokens(listeners)
+    poster_token = _tokens(_members(scale, POSTER, 1))[0]
+    follower = User.objects.get(email=f"bench-{scale}-{FOLLOWER}@bench.localhost")
+    follower_token = _tokens([follower])[0]
+    ports = setup_servers.ports
+    url = "ws://{host}:{port}/ws/"
+
+    def clients(n, topic_of):
+        return [
+            {"url": url.format(host=servers.HOST, port=ports[i % len(ports)]),
+             "token": tokens[i], "topic": topic_of(listeners[i])}
+            for i in range(n)
+        ]  # fmt: skip
+
+    def publish_post():
+        body = json.dumps({"space": ctx.space_slug, "title": "Live benchmark",
+                           "body": "Fan-out test post."}).encode()  # fmt: skip
+        status, _, reply = servers.http_get(
+            port, "/api/v1/posts/", data=body, method="POST",
+            headers={"Authorization": f"Bearer {poster_token}",
+                     "Content-Type": "application/json"},
+        )  # fmt: skip
+        if status != 201:
+            raise RuntimeError(f"creating a post answered {status}: {reply[:200]}")
+        return json.loads(reply)["id"]
+
+    def follow_all(targets):
+        def follow(member):
+            status, _, reply = servers.http_get(
+                port, f"/api/v1/members/{member.pk}/follow/", data=b"", method="POST",
+                headers={"Authorization": f"Bearer {follower_token}"},
+            )  # fmt: skip
+            if status not in (200, 201):
+                raise RuntimeError(f"follow answered {status}: {reply[:200]}")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(follow, targets))
+
+    space_topic = f"space:{ctx.space_id}"
+    results = {}
+    for n in counts:
+        result = fanout.run_space_fanout(
+            clients=clients(n, lambda member: space_topic), processes=args.live_processes,
+            python=PYTHON, publish=publish_post, events=args.live_events, interval=0.5, grace=5,
+        )  # fmt: skip
+        results[f"space-{n}"] = {"topic": "one space topic, every client", **result}
+        _print_live(f"space x{n}", result)
+        # Follow events fire only for a new follow: the run starts from "not following".
+        for member in listeners[:n]:
+            services.unfollow(follower, member=member)
+        result = fanout.run_user_fanout(
+            clients=clients(n, lambda member: f"user:{member.pk}"),
+            processes=args.live_processes, python=PYTHON,
+            publish_all=lambda n=n: follow_all(listeners[:n]), grace=5,
+        )  # fmt: skip
+        results[f"user-{n}"] = {"topic": "each client its own user topic", **result}
+        _print_live(f"user x{n}", result)
+    return results
+
+
+def _print_live(name, r):
+    print(
+        f"  [live] {name:12} connected {r['connected']}/{r['clients']}  received "
+        f"{r['received']}/{r['expected']}  p50 {report.f(r['p50_ms'])} ms  "
+        f"p99 {report.f(r['p99_ms'])} ms  max {report.f(r['max_ms'])} ms  lost {r['lost']}",
+        flush=True,
+    )
+
+
+def _members(scale, first, count, public_only=False):
+    from bench.accounts import bench_members
+
+    return bench_members(scale, first=first, count=count, public_only=public_only)
+
+
+def _tokens(members):
+    from bench.accounts import issue_tokens
+
+    return issue_tokens(members)
 
 
 # --- queries per request and EXPLAIN --------------------------------------------------------
 
 
-def count_queries(scenarios, ctx, creds, explain_all):
+def count_queries(scenarios, ctx, creds):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     results = {}
     for scenario in scenarios:
-        client = Client(HTTP_HOST=HOST)
+        client = Client(HTTP_HOST=servers.HOST)
         extra = {}
         if scenario.auth == "token":
             extra["HTTP_AUTHORIZATION"] = f"Bearer {creds['token']}"
@@ -311,7 +269,7 @@ def count_queries(scenarios, ctx, creds, explain_all):
             "queries": len(captured.captured_queries),
             "bytes": len(response.content),
         }
-        if scenario.explain or explain_all:
+        if scenario.explain:
             entry["explain"] = explain(connection, captured.captured_queries)
         results[scenario.name] = entry
     return results
@@ -344,98 +302,102 @@ def explain(connection, queries):
 def machine_and_versions(wrk_version):
     import daphne
     import django
+    import uvicorn
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
+        cursor.execute("SHOW max_connections")
+        max_connections = cursor.fetchone()[0]
     mem = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
-    except OSError:
-        pass
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
     return {
         "machine": {"cores": os.cpu_count(), "memory": mem, "platform": platform.platform()},
         "versions": {
             "python": platform.python_version(),
             "django": django.get_version(),
-            "postgresql": pg,
+            "postgresql": f"{pg} (max_connections {max_connections})",
             "daphne": daphne.__version__,
+            "uvicorn": uvicorn.__version__,
             "wrk": wrk_version,
         },
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Agora read-path benchmark (issue 5).")
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Agora benchmark (issue 5).")
     parser.add_argument("--scale", default="small")
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load")
-    parser.add_argument("--setups", default="1,2", help="daphne process counts to compare")
-    parser.add_argument("--only", default="", help="comma-separated scenario names")
-    parser.add_argument("--member", type=int, default=10, help="the viewer: bench-<scale>-<n>")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--setups",
+        default=",".join(s.name for s in servers.SETUPS),
+        help="server setups to compare on the reads (bench/servers.py)",
+    )
+    parser.add_argument(
+        "--serve",
+        default=servers.PRODUCTION_SETUP,
+        help="the setup the writes and live updates run on",
+    )
+    parser.add_argument("--only", default="", help="comma-separated read scenario names")
+    parser.add_argument("--phases", default="reads,writes,live")
+    parser.add_argument("--live-clients", default="1000,5000", help="socket counts to run")
+    parser.add_argument("--live-processes", type=int, default=2, help="client processes")
+    parser.add_argument("--live-events", type=int, default=10, help="posts per space run")
+    parser.add_argument("--output", default=str(RESULTS), help="folder of the report")
+    parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
+    return parser.parse_args(argv)
 
-    wrk_version = require_wrk()
+
+def main(argv=None):
+    args = parse_args(argv)
+    phases = set(args.phases.split(","))
+    wrk_version = load.require_wrk()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the servers
+    open_files = raise_open_file_limit()
     env = bench_env(args.scale)
     os.environ.update(env)
     server_env = {**os.environ, **env}
 
+    ensure_database(args.scale)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     started = datetime.now(UTC)
-    print(f"collectstatic, context for scale {args.scale} …", flush=True)
+    print(f"database agora_bench_{args.scale}: migrate, seed_bench, collectstatic …", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("seed_bench", scale=args.scale, no_progress=not sys.stdout.isatty())
     call_command("collectstatic", interactive=False, verbosity=0)
-    ctx = build_context(args.scale, member=args.member)
-    token = _token(args.scale, args.member)
+    ctx = build_context(args.scale, member=READER)
+    creds = {"token": _tokens(_members(args.scale, READER, 1))[0]}
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",") or s.probe]
-    setups = [int(n) for n in args.setups.split(",")]
-
-    runs, restarts = {}, {}
-    creds = {"token": token}
-    with tempfile.TemporaryDirectory(prefix="agora-bench-") as tmpdir:
-        for count in setups:
-            servers = None
-            try:
-                servers = Servers(count, server_env, tmpdir)
-                if "session" not in creds:
-                    creds["session"] = sign_in(servers.ports[0], ctx.member_email)
-                runs[count] = _run_setup(scenarios, ctx, creds, servers, args, tmpdir)
-                restarts[count] = servers.restarts
-            except Exception:
-                for log in sorted(Path(tmpdir).glob("daphne-*.log")):
-                    tail = log.read_text(errors="replace").splitlines()[-40:]
-                    print(f"--- {log.name} (last lines)\n" + "\n".join(tail), file=sys.stderr)
-                raise
-            finally:
-                if servers is not None:
-                    servers.stop()
-    print("counting queries, EXPLAIN …", flush=True)
-    queries = count_queries(scenarios, ctx, creds, explain_all=False)
+    setups = servers.by_name(args.setups.split(",")) if "reads" in phases else []
+    production = servers.by_name([args.serve])[0]
 
     data = {
         "scale": args.scale,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
         **machine_and_versions(wrk_version),
         "settings": {
-            "server": {str(n): SETUPS.get(n, f"daphne, {n} processes") for n in setups},
+            "setups": {s.name: {"description": s.description, "env": s.env} for s in setups},
+            "production_setup": production.name,
             "connections": CONNECTIONS,
-            "wrk_threads": WRK_THREADS,
+            "writers": writes.WRITERS,
+            "wrk_threads": load.WRK_THREADS,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
+            "open_files_limit": open_files,
             "env": {k: v for k, v in env.items() if k != "SECRET_KEY"},
-            "server_restarts_after_backlog": restarts,
             "query_count_method": "Django test client in the runner, same DB and credentials, "
             "CaptureQueriesContext around the 2nd request",
         },
-        "context": {k: v for k, v in vars(ctx).items()},
+        "context": dict(vars(ctx)),
         "scenarios": [
             {
                 "name": s.name,
@@ -446,52 +408,83 @@ def main(argv=None):
             }
             for s in scenarios
         ],
-        "runs": {str(k): v for k, v in runs.items()},
-        "queries": queries,
+        "runs": {},
+        "restarts": {},
     }
+    with tempfile.TemporaryDirectory(prefix="agora-bench-") as tmpdir:
+        if args.logs:
+            Path(args.logs).mkdir(parents=True, exist_ok=True)
+            tmpdir = args.logs
+        try:
+            for setup in setups:
+                with _serving(setup, server_env, tmpdir) as running:
+                    if "session" not in creds:
+                        email = f"bench-{args.scale}-{READER}@bench.localhost"
+                        creds["session"] = servers.sign_in(running.ports[0], email, _password())
+                    data["runs"][setup.name] = run_reads(
+                        running, scenarios, ctx, creds, args, tmpdir
+                    )
+                    data["restarts"][setup.name] = running.restarts
+            if phases & {"writes", "live"}:
+                worker = writes.Worker(server_env, tmpdir, PYTHON)
+                try:
+                    with _serving(production, server_env, tmpdir) as running:
+                        if "writes" in phases:
+                            writers = _tokens(_members(args.scale, FIRST_WRITER, writes.WRITERS))
+                            wctx = writes.build_write_context(args.scale, writers, ctx)
+                            data["writes"] = run_writes(running, wctx, args, tmpdir)
+                        if "live" in phases:
+                            counts = [int(n) for n in args.live_clients.split(",")]
+                            data["live"] = run_live(running, args.scale, ctx, counts, args)
+                finally:
+                    worker.stop()
+        except Exception:
+            _print_logs(tmpdir)
+            raise
+    if "reads" in phases:
+        if "session" not in creds:
+            raise RuntimeError("no session: the reads ran on no setup")
+        print("counting queries, EXPLAIN …", flush=True)
+        data["queries"] = count_queries(scenarios, ctx, creds)
+    data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     report.evaluate(data, scenarios)
-    RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{started:%Y-%m-%d}-{args.scale}"
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    stem = output / f"{started:%Y-%m-%d}-{args.scale}"
     stem.with_suffix(".json").write_text(json.dumps(data, indent=2, default=str) + "\n")
     stem.with_suffix(".md").write_text(report.markdown(data))
     print(report.summary(data))
     print(f"wrote {stem}.md and {stem}.json")
+    return 0 if report.passed(data) else 1
 
 
-def _token(scale, member):
-    from io import StringIO
+class _serving:
+    """`with _serving(setup, env, logdir) as running:` the setup's servers, stopped after."""
 
-    from django.core.management import call_command
+    def __init__(self, setup, env, logdir):
+        self.setup, self.env, self.logdir = setup, env, logdir
 
-    out = StringIO()
-    call_command("bench_token", scale=scale, member=member, stdout=out)
-    return out.getvalue().strip()
+    def __enter__(self):
+        print(f"{self.setup.description} …", flush=True)
+        self.servers = servers.Servers(self.setup, self.env, self.logdir, PYTHON)
+        return self.servers
+
+    def __exit__(self, *exc):
+        self.servers.stop()
+        return False
 
 
-def _run_setup(scenarios, ctx, creds, servers, args, tmpdir):
-    results = {}
-    ports = servers.ports
-    for scenario in scenarios:
-        path = scenario.path(ctx)
-        headers = auth_headers(scenario, creds)
-        status, _, body = http_get(ports[0], path, headers)
-        if status != 200:
-            raise RuntimeError(f"{scenario.name}: GET {path} answered {status}, not 200")
-        if args.warmup:
-            run_wrk(ports, path, headers, args.warmup, tmpdir)
-            servers.settle()
-        result = run_wrk(ports, path, headers, args.duration, tmpdir)
-        servers.settle()
-        result["response_bytes"] = len(body)
-        results[scenario.name] = result
-        print(
-            f"  [{len(ports)} proc] {scenario.name:20} {result['rps']:8.1f} req/s  "
-            f"p50 {result['p50_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms  "
-            f"errors {result['errors']}",
-            flush=True,
-        )
-    return results
+def _password():
+    from bench.dataset import BENCH_PASSWORD
+
+    return BENCH_PASSWORD
+
+
+def _print_logs(tmpdir):
+    for log in sorted(Path(tmpdir).glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-40:]
+        print(f"--- {log.name} (last lines)\n" + "\n".join(tail), file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

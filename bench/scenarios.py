@@ -20,6 +20,7 @@ class Context:
     scale: str
     member_email: str
     member_id: int
+    space_id: int
     space_slug: str
     post_id: int
     post_comments: int
@@ -203,6 +204,7 @@ def build_context(scale, *, member=10, profile=4):
         scale=scale,
         member_email=viewer.email,
         member_id=viewer.pk,
+        space_id=space.pk,
         space_slug=space.slug,
         post_id=post.pk,
         post_comments=comments["all"],

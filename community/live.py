@@ -8,6 +8,7 @@ fallback catches up.
 
 import logging
 import re
+from datetime import UTC, datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -24,8 +25,16 @@ def group_name(topic):
 
 
 def broadcast(topic, event_type, **data):
-    """Send now. Call only outside a transaction; services use publish_on_commit."""
-    event = {"topic": topic, "type": event_type, **data}
+    """Send now. Call only outside a transaction; services use publish_on_commit.
+
+    `sent_at` is when the event left the server (right after the commit): clients can order
+    events by it, and the benchmark measures delivery latency from it."""
+    event = {
+        "topic": topic,
+        "type": event_type,
+        "sent_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        **data,
+    }
     try:
         async_to_sync(get_channel_layer().group_send)(
             group_name(topic), {"type": "live.event", "event": event}

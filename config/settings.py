@@ -109,16 +109,26 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
+    # DB_POOL_MAX_SIZE > 0: each server process keeps a psycopg pool of up to that many
+    # connections, and a request takes one and gives it back when it ends. Without it
+    # (0), a request opens its own connection: daphne runs each request in a thread of its
+    # own, so persistent connections (DB_CONN_MAX_AGE) would pile up instead of being reused.
+    # bench/README.md has the numbers that chose between them.
+    DB_POOL_MAX_SIZE = int(env("DB_POOL_MAX_SIZE", "0"))
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            # 0: a connection per request. daphne runs each request in a thread of its own,
-            # so persistent connections pile up (the first benchmark run exhausted
-            # PostgreSQL's 100 within seconds); put PgBouncer in front to reuse them.
-            conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
-            conn_health_checks=True,
+            conn_max_age=0 if DB_POOL_MAX_SIZE else int(env("DB_CONN_MAX_AGE", "0")),
+            conn_health_checks=not DB_POOL_MAX_SIZE,
         )
     }
+    if DB_POOL_MAX_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            # A request waits this long for a free connection, then fails loudly.
+            "timeout": float(env("DB_POOL_TIMEOUT", "10")),
+        }
 else:
     DATABASES = {
         "default": {
@@ -149,7 +159,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:channels"},
+            "CONFIG": {
+                # Each socket waits on a blocking pop that the server ends after 5 s
+                # (channels_redis' brpop_timeout); redis-py 8 also times reads out after 5 s
+                # by default, which closed idle sockets with 1011 every few seconds (found by
+                # the benchmark). Read timeout above the pop's, so a hung Redis still fails.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": f"{CACHE_KEY_PREFIX}:channels",
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL

@@ -89,3 +89,28 @@ def test_deploy_check_passes_with_production_variables():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRINT_DATABASE = """
+import json, django
+from django.conf import settings
+django.setup()
+db = settings.DATABASES["default"]
+print(json.dumps({"conn_max_age": db["CONN_MAX_AGE"], "health": db["CONN_HEALTH_CHECKS"],
+                  "pool": db.get("OPTIONS", {}).get("pool")}))
+"""
+
+
+def test_a_connection_per_request_unless_a_pool_is_asked_for():
+    result = run_python(PRINT_DATABASE, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"conn_max_age": 0, "health": True, "pool": None}
+
+    result = run_python(PRINT_DATABASE, {**PRODUCTION_ENV, "DB_POOL_MAX_SIZE": "8"})
+    assert result.returncode == 0, result.stderr
+    # Django refuses persistent connections beside a pool: the pool keeps them instead.
+    assert json.loads(result.stdout) == {
+        "conn_max_age": 0,
+        "health": False,
+        "pool": {"min_size": 2, "max_size": 8, "timeout": 10.0},
+    }

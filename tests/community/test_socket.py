@@ -1,11 +1,14 @@
 """The live socket end to end: Channels' WebsocketCommunicator against the real ASGI app."""
 
+from datetime import datetime
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from community import services
 from community.models import Tier
@@ -62,6 +65,8 @@ def test_a_member_receives_their_own_user_events_after_commit(member):
         }
         await database_sync_to_async(services.update_profile)(member, bio="live!")
         event = await communicator.receive_json_from(timeout=2)
+        sent_at = datetime.fromisoformat(event.pop("sent_at"))
+        assert abs((timezone.now() - sent_at).total_seconds()) < 5
         assert event == {"topic": f"user:{member.pk}", "type": "profile.updated", "id": member.pk}
         await communicator.disconnect()
 
@@ -78,6 +83,28 @@ def test_another_members_topic_is_refused_and_their_events_never_arrive(member, 
         await database_sync_to_async(services.update_profile)(other_member, bio="private")
         assert await mine.receive_nothing(timeout=0.3)
         await mine.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.skipif(
+    "RedisChannelLayer" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    reason="the idle-read timeout is the Redis channel layer's (run with REDIS_URL)",
+)
+def test_an_idle_socket_stays_open_past_the_redis_read_timeouts(member):
+    """channels_redis blocks 5 s per pop and redis-py 8 times reads out after 5 s by default:
+    without a longer socket_timeout an idle socket was closed with 1011."""
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, connected = await connect(headers)
+        assert connected
+        await subscribe(communicator, f"user:{member.pk}")
+        assert await communicator.receive_nothing(timeout=11, interval=0.5)
+        await database_sync_to_async(services.update_profile)(member, bio="still here")
+        event = await communicator.receive_json_from(timeout=3)
+        assert event["type"] == "profile.updated"
+        await communicator.disconnect()
 
     run(scenario)
 

@@ -1,0 +1,204 @@
+"""The server setups the benchmark compares, and how the runner starts, settles and stops them.
+
+A setup is an ASGI server, a process count and the environment it adds (the database pool).
+Every setup serves the same app with the same settings otherwise; all listen on 127.0.0.1.
+Add a setup to SETUPS to compare it in the next run.
+"""
+
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+HOST = "127.0.0.1"
+BASE_PORT = 8701
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    server: str  # "daphne" | "uvicorn"
+    processes: int
+    env: dict = field(default_factory=dict)
+    description: str = ""
+
+    def ports(self):
+        # daphne has no worker flag: N daphne processes listen on N ports and the load is
+        # split over them (as N upstreams behind a proxy); uvicorn's workers share one port.
+        count = self.processes if self.server == "daphne" else 1
+        return [BASE_PORT + i for i in range(count)]
+
+
+# Per process: a pool of 8 connections serves 16 concurrent requests of our load (each request
+# holds a connection only while it runs its queries), and 2 processes x 8 stays far below
+# PostgreSQL's default max_connections of 100.
+POOL = {"DB_POOL_MAX_SIZE": "8"}
+SETUPS = [
+    Setup("daphne-1", "daphne", 1, {}, "daphne, 1 process, a connection per request"),
+    Setup("daphne-2", "daphne", 2, {}, "daphne, 2 processes, a connection per request"),
+    Setup("daphne-2-pool", "daphne", 2, POOL, "daphne, 2 processes, psycopg pool of 8 each"),
+    Setup("uvicorn-2-pool", "uvicorn", 2, POOL, "uvicorn, 2 workers, psycopg pool of 8 each"),
+]
+# The setup the README recommends; the write and live-update scenarios run on it.
+PRODUCTION_SETUP = "uvicorn-2-pool"
+
+
+def by_name(names):
+    known = {setup.name: setup for setup in SETUPS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"Unknown setup(s) {unknown}; known: {', '.join(known)}")
+    return [known[n] for n in names]
+
+
+def _command(setup, port, python):
+    bin_dir = Path(python).parent
+    if setup.server == "daphne":
+        return [str(bin_dir / "daphne"), "-b", HOST, "-p", str(port), "config.asgi:application"]
+    return [
+        str(bin_dir / "uvicorn"),
+        "config.asgi:application",
+        "--host", HOST,
+        "--port", str(port),
+        "--workers", str(setup.processes),
+        "--no-access-log",
+        "--lifespan", "off",
+    ]  # fmt: skip
+
+
+class Servers:
+    """The processes of one setup. `settle()` after a load run waits a little for requests
+    wrk left queued (slow pages) to drain; if they do not, it restarts the servers and
+    cancels the queries they left running, so no backlog is billed to the next scenario."""
+
+    def __init__(self, setup, env, logdir, python):
+        self.setup, self.env, self.logdir, self.python = setup, {**env, **setup.env}, logdir, python
+        self.ports = setup.ports()
+        self.procs = []
+        self.restarts = 0
+        self.start()
+
+    def start(self):
+        for port in self.ports:
+            log = open(Path(self.logdir) / f"{self.setup.name}-{port}.log", "a")  # noqa: SIM115
+            self.procs.append(
+                subprocess.Popen(  # noqa: S603
+                    _command(self.setup, port, self.python),
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        deadline = time.monotonic() + 60
+        for port in self.ports:
+            while not self._answers(port, timeout=2):
+                if any(p.poll() is not None for p in self.procs):
+                    raise RuntimeError(f"{self.setup.name} exited at start; logs in {self.logdir}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.setup.name} on port {port} did not answer in 60 s")
+                time.sleep(0.3)
+
+    def _answers(self, port, timeout):
+        try:
+            return http_get(port, "/bench/hello", timeout=timeout)[0] == 200
+        except OSError:
+            return False
+
+    def settle(self, limit=5):
+        deadline = time.monotonic() + limit
+        for port in self.ports:
+            while not self._answers(port, timeout=2):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    cancel_orphaned_queries(self.env["DATABASE_URL"])
+                    self.start()
+                    self.restarts += 1
+                    return
+
+    def stop(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs = []
+
+
+def cancel_orphaned_queries(database_url):
+    """A killed server's threads may leave queries running; cancel them so they do not load
+    the next scenario. Only sessions on the bench database, never this process's own."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state = 'active'"
+        )
+
+
+# --- HTTP (stdlib only) ---------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http_get(port, path, headers=None, data=None, timeout=120, method=None):
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}{path}", data=data, headers=headers or {}, method=method
+    )
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def _cookies(headers):
+    jar = SimpleCookie()
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def sign_in(port, email, password):
+    """The allauth login form, as a browser would post it; returns the session cookie.
+    (The cookies are Secure with DEBUG off; over plain HTTP we carry them by hand.)"""
+    status, headers, body = http_get(port, "/accounts/login/")
+    csrf_cookie = _cookies(headers).get("csrftoken")
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or not csrf_cookie or not match:
+        raise RuntimeError(f"login page: status {status}, no CSRF token")
+    form = urllib.parse.urlencode(
+        {"login": email, "password": password, "csrfmiddlewaretoken": match.group(1).decode()}
+    ).encode()
+    status, headers, _ = http_get(
+        port,
+        "/accounts/login/",
+        data=form,
+        headers={
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://{HOST}:{port}/accounts/login/",
+        },
+    )
+    session = _cookies(headers).get("sessionid")
+    if status != 302 or not session:
+        raise RuntimeError(f"sign-in of {email} failed: status {status}")
+    return session
