@@ -60,7 +60,9 @@ def by_name(names):
 def _command(setup, port, python):
     bin_dir = Path(python).parent
     if setup.server == "daphne":
-        return [str(bin_dir / "daphne"), "-b", HOST, "-p", str(port), "config.asgi:application"]
+        # -v 0: no access log, as behind a proxy that keeps its own (uvicorn: --no-access-log)
+        return [str(bin_dir / "daphne"), "-v", "0", "-b", HOST, "-p", str(port),
+                "config.asgi:application"]  # fmt: skip
     return [
         str(bin_dir / "uvicorn"),
         "config.asgi:application",

@@ -59,13 +59,23 @@ def _after(fields, values):
     return condition
 
 
+def clamp_size(size):
+    return max(1, min(int(size), MAX_PAGE_SIZE))
+
+
+def after_cursor(cursor, fields=("created_at", "id")):
+    """The condition "past this cursor" (no condition without one), for a subquery that must
+    stop where the page starts."""
+    return _after(fields, decode_cursor(cursor, len(fields))) if cursor else Q()
+
+
 def keyset_page(queryset, *, cursor=None, size=DEFAULT_PAGE_SIZE, fields=("created_at", "id")):
     """One page of `queryset` ordered by `fields`, all descending; the last field must be
     unique (the primary key) so that the order is total."""
-    size = max(1, min(int(size), MAX_PAGE_SIZE))
+    size = clamp_size(size)
     queryset = queryset.order_by(*[f"-{field}" for field in fields])
     if cursor:
-        queryset = queryset.filter(_after(fields, decode_cursor(cursor, len(fields))))
+        queryset = queryset.filter(after_cursor(cursor, fields))
     items = list(queryset[: size + 1])
     next_cursor = None
     if len(items) > size:

@@ -12,14 +12,23 @@ question), "article" a post with a title.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, Func, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from community import access
 from community.models import Follow, Post
-from community.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor, keyset_page
+from community.pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    after_cursor,
+    clamp_size,
+    decode_cursor,
+    keyset_page,
+)
 
 TABS = ("all", "following", "popular")
 KINDS = {"discussion": Q(title=""), "article": ~Q(title="")}
@@ -62,7 +71,9 @@ def _check_choice(name, value, allowed):
         raise ValidationError({name: [f"“{value}” is not one of: {choices}."]}, code="invalid")
 
 
-def _filtered(viewer, *, tab="all", space=None, kind=None):
+def _filtered(viewer, *, tab="all", space=None, kind=None, page=None):
+    """The posts of a tab and its filters. `page` (cursor, size) lets the Following tab read
+    only the posts that can be on that page."""
     _check_choice("tab", tab, TABS)
     queryset = _cards(viewer)
     if space:
@@ -73,16 +84,40 @@ def _filtered(viewer, *, tab="all", space=None, kind=None):
     if tab == "following":
         if not access.is_active_member(viewer):
             return queryset.none()
-        queryset = queryset.filter(
-            author__in=Follow.objects.filter(follower=viewer).values("followed")
-        )
+        followed = Follow.objects.filter(follower=viewer)
+        if page is not None and connection.vendor == "postgresql":
+            return queryset.filter(id__in=_newest_of_each_followed(queryset, followed, *page))
+        queryset = queryset.filter(author__in=followed.values("followed"))
     return queryset
+
+
+def _newest_of_each_followed(queryset, followed, cursor, size):
+    """Ids of the page's posts: the newest `size + 1` past the cursor of each followed author
+    (a short range of the (author, created_at, id) index per author), of which the newest
+    `size + 1`. Filtering on "author in followed" and sorting read every post
+    of every followed author instead: 168k rows and 740 ms for a member following 283 on
+    the benchmark's large dataset. (PostgreSQL; SQLite keeps the plain filter.)"""
+    newest = (
+        queryset.filter(author=OuterRef("followed"))
+        .filter(after_cursor(cursor))
+        .order_by("-created_at", "-id")
+        .values("id")[: clamp_size(size) + 1]
+    )
+    candidates = followed.annotate(post_id=Func(ArraySubquery(newest), function="unnest")).values(
+        "post_id"
+    )
+    # Sorted by the post rows alone, so only the page itself is joined to spaces and authors.
+    return (
+        Post.objects.filter(id__in=candidates)
+        .order_by("-created_at", "-id")
+        .values("id")[: clamp_size(size) + 1]
+    )
 
 
 def feed(viewer, *, tab="all", space=None, kind=None, cursor=None, size=DEFAULT_PAGE_SIZE):
     """Posts from every space the viewer may see. "all" and "following" (authors the viewer
     follows) are newest first; "popular" is the last 7 days by likes + comments."""
-    queryset = _filtered(viewer, tab=tab, space=space, kind=kind)
+    queryset = _filtered(viewer, tab=tab, space=space, kind=kind, page=(cursor, size))
     if tab == "popular":
         queryset = queryset.filter(created_at__gte=timezone.now() - POPULAR_WINDOW).annotate(
             score=F("like_count") + F("comment_count")

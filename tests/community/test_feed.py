@@ -130,6 +130,36 @@ def test_the_following_tab_shows_only_authors_the_member_follows(member, spaces)
     assert selectors.feed(AnonymousUser(), tab="following").items == []
 
 
+def test_following_pages_hold_every_visible_post_of_the_followed_in_order(member, spaces):
+    """Pages of the Following tab, walked by cursor, equal the followed authors' visible
+    posts newest first: none skipped at a page edge, none from a space the member cannot see,
+    hidden or deleted (PostgreSQL pages from each author's newest posts; SQLite filters)."""
+    busy, quiet, stranger = UserFactory(), UserFactory(), UserFactory()
+    for author in (busy, quiet):
+        Follow.objects.create(follower=member, followed=author)
+    general, paid = spaces["general"], spaces["paid"]
+    make_posts(23, [general], [busy])  # the busy author alone fills pages
+    make_posts(5, [general, paid], [quiet], start=timezone.now() - timedelta(hours=2))
+    make_posts(3, [general], [stranger], start=timezone.now() - timedelta(hours=3))
+    hidden = post(busy, general, "Hidden", hidden_at=timezone.now())
+    deleted = post(quiet, general, "Deleted", deleted_at=timezone.now())
+    expected = list(
+        Post.objects.filter(author__in=[busy, quiet], space=general, hidden_at=None,
+                            deleted_at=None)
+        .order_by("-created_at", "-id").values_list("id", flat=True)
+    )  # fmt: skip
+    seen, cursor = [], None
+    while True:
+        page = selectors.feed(member, tab="following", cursor=cursor, size=4)
+        seen += [p.pk for p in page.items]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
+    assert len(expected) == 23 + 3  # quiet's 2 posts in the paid space are not visible
+    assert hidden.pk not in seen and deleted.pk not in seen
+
+
 def test_the_popular_tab_ranks_the_last_week_by_likes_and_comments(member, other_member, spaces):
     general = spaces["general"]
     quiet = post(other_member, general, "Quiet", like_count=0, comment_count=1)
