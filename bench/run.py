@@ -363,6 +363,9 @@ def main(argv=None):
     server_env = {**os.environ, **env}
 
     ensure_database(args.scale)
+    leftover = servers.close_leftover_sessions(database_url(args.scale))
+    if leftover:
+        print(f"closed {leftover} database sessions left by an earlier run", flush=True)
     import django
 
     django.setup()

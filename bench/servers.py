@@ -6,6 +6,7 @@ Add a setup to SETUPS to compare it in the next run.
 """
 
 import re
+import socket
 import subprocess
 import time
 import urllib.error
@@ -88,6 +89,11 @@ class Servers:
 
     def start(self):
         for port in self.ports:
+            if port_in_use(port):
+                raise RuntimeError(
+                    f"port {port} is taken (a server left by an interrupted run?): stop it first"
+                )
+        for port in self.ports:
             log = open(Path(self.logdir) / f"{self.setup.name}-{port}.log", "a")  # noqa: SIM115
             self.procs.append(
                 subprocess.Popen(  # noqa: S603
@@ -137,6 +143,11 @@ class Servers:
         self.procs = []
 
 
+def port_in_use(port):
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, port)) == 0
+
+
 def cancel_orphaned_queries(database_url):
     """A killed server's threads may leave queries running; cancel them so they do not load
     the next scenario. Only sessions on the bench database, never this process's own."""
@@ -148,6 +159,18 @@ def cancel_orphaned_queries(database_url):
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
             "AND state = 'active'"
         )
+
+
+def close_leftover_sessions(database_url):
+    """Sessions an interrupted run left open on the bench database (it is the benchmark's
+    own) would count against max_connections for the whole run."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
 
 
 # --- HTTP (stdlib only) ---------------------------------------------------------------------

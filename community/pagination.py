@@ -49,13 +49,18 @@ def decode_cursor(cursor, length):
 
 
 def _after(fields, values):
-    """Rows strictly after `values` in descending order of `fields`."""
+    """Rows strictly after `values` in descending order of `fields`. The leading
+    `first <= value` repeats what the OR implies so that the database starts its index scan
+    at the cursor: without it PostgreSQL read and discarded every newer row (12k index
+    entries for page 500 of the benchmark's feed), the cost OFFSET would have."""
     condition = Q()
     for i, field in enumerate(fields):
         step = Q(**{f"{field}__lt": values[i]})
         for earlier, value in zip(fields[:i], values[:i], strict=True):
             step &= Q(**{earlier: value})
         condition |= step
+    if len(fields) > 1:
+        condition = Q(**{f"{fields[0]}__lte": values[0]}) & condition
     return condition
 
 

@@ -130,6 +130,28 @@ def test_the_following_tab_shows_only_authors_the_member_follows(member, spaces)
     assert selectors.feed(AnonymousUser(), tab="following").items == []
 
 
+def test_pages_split_ties_on_time_by_id_and_start_the_scan_at_the_cursor(member, spaces):
+    """Posts sharing one timestamp across page edges appear once each, in order; and the
+    next page's query bounds the time column itself, so the index scan starts at the cursor
+    instead of reading every newer row (what made page 500 slower than page 1)."""
+    same_time = timezone.now() - timedelta(minutes=5)
+    made = make_posts(9, [spaces["general"]], [UserFactory()])
+    Post.objects.filter(pk__in=[p.pk for p in made]).update(created_at=same_time)
+    expected = sorted((p.pk for p in made), reverse=True)
+    seen, cursor = [], None
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = selectors.feed(member, cursor=cursor, size=4)
+        if cursor:
+            feed_sql = next(q["sql"] for q in queries.captured_queries if "LIMIT 5" in q["sql"])
+            assert '"community_post"."created_at" <=' in feed_sql
+        seen += [p.pk for p in page.items]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
+
+
 def test_following_pages_hold_every_visible_post_of_the_followed_in_order(member, spaces):
     """Pages of the Following tab, walked by cursor, equal the followed authors' visible
     posts newest first: none skipped at a page edge, none from a space the member cannot see,
