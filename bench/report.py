@@ -102,7 +102,8 @@ def _header(data):
         f"{s['writers']} connections, {s['duration_s']} s each. 127.0.0.1 only.",
         "- Server setups: "
         + "; ".join(f"`{k}`: {val['description']}" for k, val in s["setups"].items())
-        + f". Writes and live updates run on `{s['production_setup']}`.",
+        + f". Writes and live updates run on `{s['production_setup']}`; live updates once per "
+        f"channel layer ({', '.join(f'`{x}`' for x in s.get('live_layers', []))}).",
         "- Environment: "
         + ", ".join(f"`{k}={val}`" for k, val in s["env"].items())
         + ", `SECRET_KEY` set.",

@@ -20,6 +20,7 @@ Servers, workers and clients are stopped in `finally` blocks; everything listens
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -156,7 +157,7 @@ def run_writes(setup_servers, wctx, args, tmpdir):
 # --- live updates ---------------------------------------------------------------------------
 
 
-def run_live(setup_servers, scale, ctx, counts, args):
+def run_live(setup_servers, scale, ctx, counts, args, layer):
     from community import services
     from community.models import User
 
@@ -208,8 +209,9 @@ def run_live(setup_servers, scale, ctx, counts, args):
             clients=clients(n, lambda member: space_topic), processes=args.live_processes,
             python=PYTHON, publish=publish_post, events=args.live_events, interval=0.5, grace=5,
         )  # fmt: skip
-        results[f"space-{n}"] = {"topic": "one space topic, every client", **result}
-        _print_live(f"space x{n}", result)
+        name = f"space-{n} ({layer})"
+        results[name] = {"topic": "one space topic, every client", "layer": layer, **result}
+        _print_live(name, result)
         # Follow events fire only for a new follow: the run starts from "not following".
         for member in listeners[:n]:
             services.unfollow(follower, member=member)
@@ -218,14 +220,15 @@ def run_live(setup_servers, scale, ctx, counts, args):
             processes=args.live_processes, python=PYTHON,
             publish_all=lambda n=n: follow_all(listeners[:n]), grace=5,
         )  # fmt: skip
-        results[f"user-{n}"] = {"topic": "each client its own user topic", **result}
-        _print_live(f"user x{n}", result)
+        name = f"user-{n} ({layer})"
+        results[name] = {"topic": "each client its own user topic", "layer": layer, **result}
+        _print_live(name, result)
     return results
 
 
 def _print_live(name, r):
     print(
-        f"  [live] {name:12} connected {r['connected']}/{r['clients']}  received "
+        f"  [live] {name:26} connected {r['connected']}/{r['clients']}  received "
         f"{r['received']}/{r['expected']}  p50 {report.f(r['p50_ms'])} ms  "
         f"p99 {report.f(r['p99_ms'])} ms  max {report.f(r['max_ms'])} ms  lost {r['lost']}",
         flush=True,
@@ -346,6 +349,9 @@ def parse_args(argv):
     parser.add_argument("--phases", default="reads,writes,live")
     parser.add_argument("--live-clients", default="1000,5000", help="socket counts to run")
     parser.add_argument("--live-processes", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--live-layers", default="redis,redis-pubsub", help="channel layers (CHANNEL_LAYER)"
+    )
     parser.add_argument("--live-events", type=int, default=10, help="posts per space run")
     parser.add_argument("--output", default=str(RESULTS), help="folder of the report")
     parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
@@ -390,6 +396,7 @@ def main(argv=None):
         "settings": {
             "setups": {s.name: {"description": s.description, "env": s.env} for s in setups},
             "production_setup": production.name,
+            "live_layers": args.live_layers.split(","),
             "connections": CONNECTIONS,
             "writers": writes.WRITERS,
             "wrk_threads": load.WRK_THREADS,
@@ -431,14 +438,24 @@ def main(argv=None):
             if phases & {"writes", "live"}:
                 worker = writes.Worker(server_env, tmpdir, PYTHON)
                 try:
-                    with _serving(production, server_env, tmpdir) as running:
-                        if "writes" in phases:
+                    if "writes" in phases:
+                        with _serving(production, server_env, tmpdir) as running:
                             writers = _tokens(_members(args.scale, FIRST_WRITER, writes.WRITERS))
                             wctx = writes.build_write_context(args.scale, writers, ctx)
                             data["writes"] = run_writes(running, wctx, args, tmpdir)
-                        if "live" in phases:
-                            counts = [int(n) for n in args.live_clients.split(",")]
-                            data["live"] = run_live(running, args.scale, ctx, counts, args)
+                    if "live" in phases:
+                        data["live"] = {}
+                        counts = [int(n) for n in args.live_clients.split(",")]
+                        for layer in args.live_layers.split(","):
+                            setup = dataclasses.replace(
+                                production,
+                                env={**production.env, "CHANNEL_LAYER": layer},
+                                description=f"{production.description}, channel layer {layer}",
+                            )
+                            with _serving(setup, server_env, tmpdir) as live_servers:
+                                data["live"].update(
+                                    run_live(live_servers, args.scale, ctx, counts, args, layer)
+                                )
                 finally:
                     worker.stop()
         except Exception:

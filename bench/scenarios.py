@@ -166,27 +166,30 @@ def by_name():
     return {scenario.name: scenario for scenario in SCENARIOS}
 
 
+def public_posts(scale):
+    """The scale's live posts in its public spaces, which every bench member may see."""
+    from community.models import Post
+
+    return Post.objects.filter(
+        space__slug__startswith=f"bench-{scale}-",
+        space__visibility="public",
+        deleted_at__isnull=True,
+        hidden_at__isnull=True,
+    )
+
+
 def build_context(scale, *, member=10, profile=4):
     """Facts the scenarios need, read from the loaded scale (Django must be set up)."""
     from django.db.models import Count, Q
 
-    from community.models import Post, Space, User
+    from community.models import Space, User
     from community.pagination import DEFAULT_PAGE_SIZE, encode_cursor
     from community.selectors.feed import _filtered as feed_queryset
 
     viewer = User.objects.get(email=f"bench-{scale}-{member}@bench.localhost")
     profile_member = User.objects.get(email=f"bench-{scale}-{profile}@bench.localhost")
     space = Space.objects.get(slug=f"bench-{scale}-0")
-    post = (
-        Post.objects.filter(
-            space__slug__startswith=f"bench-{scale}-",
-            space__visibility="public",
-            deleted_at__isnull=True,
-            hidden_at__isnull=True,
-        )
-        .order_by("-comment_count", "-id")
-        .first()
-    )
+    post = public_posts(scale).order_by("-comment_count", "-id").first()
     # The 500th page (or the last one on a smaller scale): the cursor the 499th page's "next"
     # link carries is the sort key of its last item, i.e. item 499 x 20 of the viewer's feed.
     # OFFSET is used here, once, outside the timed run; the page itself is a keyset query.

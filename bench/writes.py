@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.scenarios import public_posts
+
 WRITERS = 64
 HOT_POSTS = 4
 
@@ -72,17 +74,8 @@ WRITE_SCENARIOS = [
 
 
 def build_write_context(scale, tokens, read_ctx):
-    from community.models import Post
-
     hot = list(
-        Post.objects.filter(
-            space__slug__startswith=f"bench-{scale}-",
-            space__visibility="public",
-            deleted_at__isnull=True,
-            hidden_at__isnull=True,
-        )
-        .order_by("-like_count", "-id")
-        .values_list("id", flat=True)[:HOT_POSTS]
+        public_posts(scale).order_by("-like_count", "-id").values_list("id", flat=True)[:HOT_POSTS]
     )
     return WriteContext(
         tokens=tokens, hot_posts=hot, busy_post=read_ctx.post_id, space_slug=read_ctx.space_slug

@@ -156,9 +156,22 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
         }
     }
+    # "redis" keeps each socket's messages in Redis; "redis-pubsub" publishes an event once
+    # and each server process hands it to its own sockets: about half the fan-out latency in
+    # the benchmark (bench/README.md), but channels_redis still calls that layer beta.
+    CHANNEL_LAYER_BACKENDS = {
+        "redis": "channels_redis.core.RedisChannelLayer",
+        "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    }
+    CHANNEL_LAYER = env("CHANNEL_LAYER", "redis")
+    if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
+        raise ImproperlyConfigured(
+            f"CHANNEL_LAYER must be one of {', '.join(CHANNEL_LAYER_BACKENDS)}, "
+            f"not {CHANNEL_LAYER!r}"
+        )
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
             "CONFIG": {
                 # Each socket waits on a blocking pop that the server ends after 5 s
                 # (channels_redis' brpop_timeout); redis-py 8 also times reads out after 5 s

@@ -114,3 +114,17 @@ def test_a_connection_per_request_unless_a_pool_is_asked_for():
         "health": False,
         "pool": {"min_size": 2, "max_size": 8, "timeout": 10.0},
     }
+
+
+def test_the_channel_layer_is_chosen_by_name_and_a_typo_is_refused():
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    )
+    result = run_python(code, {**PRODUCTION_ENV, "CHANNEL_LAYER": "redis-pubsub"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "channels_redis.pubsub.RedisPubSubChannelLayer"
+
+    result = run_python(code, {**PRODUCTION_ENV, "CHANNEL_LAYER": "rabbit"})
+    assert result.returncode != 0
+    assert "CHANNEL_LAYER must be one of redis, redis-pubsub" in result.stderr

@@ -68,6 +68,17 @@ def ids(response):
     return [item["id"] for item in response.json()["results"]]
 
 
+def walk_pages(viewer, **params):
+    """Every post of a feed tab, page after page by cursor, in the order shown."""
+    seen, cursor = [], None
+    while True:
+        page = selectors.feed(viewer, cursor=cursor, **params)
+        seen += [p.pk for p in page.items]
+        if not page.next_cursor:
+            return seen
+        cursor = page.next_cursor
+
+
 # --- Who sees what ---------------------------------------------------------------------
 
 
@@ -170,13 +181,7 @@ def test_following_pages_hold_every_visible_post_of_the_followed_in_order(member
                             deleted_at=None)
         .order_by("-created_at", "-id").values_list("id", flat=True)
     )  # fmt: skip
-    seen, cursor = [], None
-    while True:
-        page = selectors.feed(member, tab="following", cursor=cursor, size=4)
-        seen += [p.pk for p in page.items]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
+    seen = walk_pages(member, tab="following", size=4)
     assert seen == expected
     assert len(expected) == 23 + 3  # quiet's 2 posts in the paid space are not visible
     assert hidden.pk not in seen and deleted.pk not in seen
@@ -195,13 +200,7 @@ def test_the_popular_tab_ranks_the_last_week_by_likes_and_comments(member, other
 
 def test_the_popular_tab_pages_through_ties_without_gaps(member, other_member, spaces):
     posts = make_posts(45, [spaces["general"]], [other_member])
-    seen, cursor = [], None
-    while True:
-        page = selectors.feed(member, tab="popular", cursor=cursor, size=10)
-        seen += [p.pk for p in page.items]
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
+    seen = walk_pages(member, tab="popular", size=10)
     assert sorted(seen) == sorted(p.pk for p in posts) and len(seen) == len(set(seen))
     scores = [Post.objects.get(pk=pk).like_count + Post.objects.get(pk=pk).comment_count
               for pk in seen]  # fmt: skip

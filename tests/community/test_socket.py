@@ -1,16 +1,18 @@
 """The live socket end to end: Channels' WebsocketCommunicator against the real ASGI app."""
 
+import asyncio
 from datetime import datetime
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from community import services
+from community import live, services
 from community.models import Tier
 from config.asgi import application
 
@@ -105,6 +107,36 @@ def test_an_idle_socket_stays_open_past_the_redis_read_timeouts(member):
         event = await communicator.receive_json_from(timeout=3)
         assert event["type"] == "profile.updated"
         await communicator.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.skipif(
+    "RedisChannelLayer" not in settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    reason="the connection pool limit is the Redis channel layer's (run with REDIS_URL)",
+)
+def test_hundreds_of_sockets_opening_and_closing_at_once_all_join_and_leave(member):
+    """The Redis layer's pool (100 connections a process) refused group_add/group_discard
+    when hundreds of sockets came or went at once (a deploy, the 5,000-client benchmark):
+    sockets closed before subscribing and dead channels stayed in their groups."""
+    headers = session_headers(member)
+    count = 200  # each joins two groups: four times the pool
+    topic = f"user:{member.pk}"
+
+    async def open_and_subscribe():
+        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        connected, _ = await communicator.connect(timeout=60)
+        await communicator.send_json_to({"action": "subscribe", "topic": topic})
+        return communicator, connected, await communicator.receive_json_from(timeout=60)
+
+    async def scenario():
+        opened = await asyncio.gather(*(open_and_subscribe() for _ in range(count)))
+        assert all(connected and reply["type"] == "subscribed" for _, connected, reply in opened)
+        await asyncio.gather(*(c.disconnect(timeout=60) for c, _, _ in opened))
+        layer = get_channel_layer()
+        async with layer.connection(layer.consistent_hash(live.member_group(member.pk))) as conn:
+            left = await conn.zcard(layer._group_key(live.member_group(member.pk)))
+        assert left == 0
 
     run(scenario)
 
