@@ -47,10 +47,12 @@ def visible_members(viewer, queryset=None):
     queryset = queryset.filter(is_active=True)
     if can_moderate(viewer):
         return queryset
-    private = queryset.filter(profile_visibility=User.Visibility.PRIVATE)
+    # A plain condition on the row: excluding a subquery of the private members made
+    # PostgreSQL hash all of them (a scan of every member) on each directory page.
+    shown = Q(profile_visibility=User.Visibility.PUBLIC)
     if is_active_member(viewer):
-        private = private.exclude(pk=viewer.pk)
-    return queryset.exclude(pk__in=private.values("pk"))
+        shown |= Q(pk=viewer.pk)
+    return queryset.filter(shown)
 
 
 def can_moderate_member(actor, member):
