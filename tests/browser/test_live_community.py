@@ -19,7 +19,9 @@ def sign_in(page, server, member):
 
 
 def wait_live(page):
-    page.wait_for_function("document.body.dataset.live === 'connected'", timeout=10_000)
+    # A selector wait, not wait_for_function: its polling evaluates a string, which the
+    # page's CSP (no 'unsafe-eval') refuses whenever the first check is false.
+    page.locator("body[data-live='connected']").wait_for(state="attached", timeout=10_000)
 
 
 def test_posts_comments_and_likes_arrive_live(daphne_server, browser, console, screenshot):
