@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.scenarios import public_posts
+from bench.servers import stop_processes
 
 WRITERS = 64
 HOT_POSTS = 4
@@ -96,13 +97,7 @@ class Worker:
         )
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_processes([self.proc], grace=30)  # a worker finishes the task in hand
 
 
 def wait_for_drain(timeout=600):
