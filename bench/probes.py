@@ -1,6 +1,6 @@
-"""The two in-run probes, mounted by config/urls.py only in benchmark mode
-(AGORA_BENCHMARK=1, set by bench/run.py). They go through the same server and middleware
-stack as every scenario, so each run measures its own ceiling:
+"""The two in-run probes, mounted by config/urls.py only when the bench app is installed, that
+is in benchmark mode (AGORA_BENCHMARK=1, set by bench/run.py). They go through the same
+server and middleware stack as every scenario, so each run measures its own ceiling:
 
 - hello: a trivial JSON response (the server + middleware floor);
 - feed-probe: the home feed's own SQL for the signed-in member (the queryset that
@@ -14,8 +14,8 @@ from django.urls import path
 
 from community.models import Post
 from community.pagination import DEFAULT_PAGE_SIZE
+from community.selectors.cards import liked_ids
 from community.selectors.feed import _filtered as feed_queryset  # feed()'s own queryset
-from community.selectors.posts import liked_ids
 
 FEED_PROBE_FIELDS = (
     "id",

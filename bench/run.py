@@ -62,7 +62,7 @@ def bench_env(scale):
         "DATABASE_URL": database_url(scale),
         "REDIS_URL": "redis://127.0.0.1:6379/11",
         "CACHE_KEY_PREFIX": f"agora-bench-{scale}",
-        "AGORA_BENCHMARK": "1",
+        "AGORA_BENCHMARK": "1",  # installs the bench app: seed_bench & co., the probes
         # The throttles still run (a cache round trip per API request, as in production), but
         # 32 connections of one member would hit the default 600/min in a second.
         "API_THROTTLE_USER": "100000000/min",

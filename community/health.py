@@ -1,19 +1,21 @@
 """/healthz: each backing service, checked for real. A service that is configured but down
-is reported as failing (HTTP 503); nothing falls back to an embedded replacement."""
+is reported as failing (HTTP 503); nothing falls back to an embedded replacement.
+
+The broker is the project's Celery app reached through `celery.current_app` (config/celery.py
+makes it the default in every thread), so that community never imports config."""
 
 import asyncio
 import logging
 import uuid
 
 from asgiref.sync import async_to_sync
+from celery import current_app as celery_app
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from config.celery import app as celery_app
 
 TIMEOUT_SECONDS = 3
 logger = logging.getLogger(__name__)

@@ -6,33 +6,22 @@ Production is switched on by variables; a variable that is set is used and never
 replaced by its embedded counterpart.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.env import env, env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name, default=""):
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name, default=False):
-    value = env(name)
-    if not value:
-        return default
-    return value.lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", default=True)
 TESTING = env_bool("AGORA_TESTING")
+# Benchmark mode (bench/run.py sets it): installs the bench app, that is its management
+# commands (seed_bench, bench_check, bench_token) and the probes /bench/hello and
+# /bench/feed-probe. Never set it in production.
+AGORA_BENCHMARK = env_bool("AGORA_BENCHMARK")
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -69,6 +58,8 @@ INSTALLED_APPS = [
     "gamification",
     "messaging",
 ]
+if AGORA_BENCHMARK:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -114,11 +105,11 @@ if DATABASE_URL:
     # (0), a request opens its own connection: daphne runs each request in a thread of its
     # own, so persistent connections (DB_CONN_MAX_AGE) would pile up instead of being reused.
     # bench/README.md has the numbers that chose between them.
-    DB_POOL_MAX_SIZE = int(env("DB_POOL_MAX_SIZE", "0"))
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=0 if DB_POOL_MAX_SIZE else int(env("DB_CONN_MAX_AGE", "0")),
+            conn_max_age=0 if DB_POOL_MAX_SIZE else env_int("DB_CONN_MAX_AGE", 0),
             conn_health_checks=not DB_POOL_MAX_SIZE,
         )
     }
@@ -254,7 +245,7 @@ if smtp_host:
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": smtp_host,
-                "port": int(env("EMAIL_PORT", "587")),
+                "port": env_int("EMAIL_PORT", 587),
                 "username": env("EMAIL_HOST_USER"),
                 "password": env("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", default=True),
@@ -368,7 +359,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     # Preload is on so `check --deploy` is clean; set SECURE_HSTS_PRELOAD=0 for a domain that
     # must stay reachable over plain HTTP on subdomains.
@@ -409,8 +400,6 @@ AGORA_SITE_NAME = env("AGORA_SITE_NAME", "Agora")
 AGORA_PRIMARY_COLOR = env("AGORA_PRIMARY_COLOR", "#4f46e5")
 AGORA_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AGORA_AVATAR_SIZE = 512
-# Benchmark mode (bench/run.py): adds the in-run probes /bench/hello and /bench/feed-probe.
-AGORA_BENCHMARK = env_bool("AGORA_BENCHMARK")
 
 # --- Payments (the payments app shows "not configured" while these are empty) --------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -29,7 +30,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-if settings.AGORA_BENCHMARK:  # benchmark mode only (bench/run.py); never otherwise
-    from bench.probes import urlpatterns as bench_probes
-
-    urlpatterns += bench_probes
+# The bench app is installed only in benchmark mode (AGORA_BENCHMARK=1, set by bench/run.py):
+# its probes are mounted by name, so that config never imports bench (bench imports config).
+if apps.is_installed("bench"):
+    urlpatterns.append(path("", include("bench.probes")))

@@ -128,3 +128,36 @@ def test_the_channel_layer_is_chosen_by_name_and_a_typo_is_refused():
     result = run_python(code, {**PRODUCTION_ENV, "CHANNEL_LAYER": "rabbit"})
     assert result.returncode != 0
     assert "CHANNEL_LAYER must be one of redis, redis-pubsub" in result.stderr
+
+
+def test_benchmark_mode_installs_the_bench_app_and_nothing_else_does():
+    code = (
+        "import django; from django.apps import apps; django.setup(); "
+        "from django.core.management import get_commands; from django.urls import reverse; "
+        "from django.urls.exceptions import NoReverseMatch\n"
+        "try: probe = reverse('bench-hello')\n"
+        "except NoReverseMatch: probe = None\n"
+        "print(apps.is_installed('bench'), 'seed_bench' in get_commands(), probe)"
+    )
+    result = run_python(code, {"AGORA_BENCHMARK": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "None"]
+
+    result = run_python(code, {"AGORA_BENCHMARK": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "/bench/hello"]
+
+
+def test_environment_values_are_stripped(monkeypatch):
+    from config.env import env, env_bool, env_int, env_list
+
+    monkeypatch.setenv("AGORA_T_FLAG", " Yes ")
+    monkeypatch.setenv("AGORA_T_EMPTY", "  ")
+    monkeypatch.setenv("AGORA_T_LIST", "a, b,,")
+    monkeypatch.setenv("AGORA_T_INT", " 42 ")
+    assert env_bool("AGORA_T_FLAG") is True
+    assert env_bool("AGORA_T_EMPTY", default=True) is True
+    assert env("AGORA_T_EMPTY", "fallback") == ""
+    assert env_list("AGORA_T_LIST") == ["a", "b"]
+    assert env_int("AGORA_T_INT", 0) == 42
+    assert env_int("AGORA_T_MISSING", 7) == 7

@@ -1,45 +1,36 @@
-"""The benchmark probes (bench/probes.py) exist only in benchmark mode (AGORA_BENCHMARK)."""
-
-import importlib
+"""The benchmark probes (bench/probes.py) exist only in benchmark mode (AGORA_BENCHMARK=1),
+which installs the bench app; config/urls.py mounts them when it is installed."""
 
 import pytest
-from django.test import override_settings
-from django.urls import clear_url_caches
+from django.apps import apps
+from django.test import modify_settings
+from django.urls import NoReverseMatch, reverse
 
-import config.urls
 from community import services
 from tests.factories import AdminFactory
 
-
-def _reload_urls():
-    clear_url_caches()
-    importlib.reload(config.urls)
-
-
-@pytest.fixture
-def benchmark_mode():
-    with override_settings(AGORA_BENCHMARK=True):
-        _reload_urls()
-        yield
-    _reload_urls()
+from .conftest import reload_urls
 
 
 @pytest.mark.django_db
 def test_probes_are_absent_by_default(client):
-    assert not any("bench" in str(p.pattern) for p in config.urls.urlpatterns)
+    assert not apps.is_installed("bench")
+    with pytest.raises(NoReverseMatch):
+        reverse("bench-hello")
     assert client.get("/bench/hello").status_code == 404
     assert client.get("/bench/feed-probe").status_code == 404
 
 
 @pytest.mark.django_db
-def test_hello_answers_in_benchmark_mode(client, benchmark_mode):
+def test_hello_answers_in_benchmark_mode(client, bench_app):
+    assert reverse("bench-hello") == "/bench/hello"
     response = client.get("/bench/hello")
     assert response.status_code == 200
     assert response.json() == {"hello": "agora"}
 
 
 @pytest.mark.django_db
-def test_feed_probe_returns_the_members_feed_as_values(client, member, benchmark_mode):
+def test_feed_probe_returns_the_members_feed_as_values(client, member, bench_app):
     admin = AdminFactory()
     space = services.create_space(admin, name="General", visibility="members")
     post = services.create_post(admin, space=space, body="Hello, probe")
@@ -53,7 +44,7 @@ def test_feed_probe_returns_the_members_feed_as_values(client, member, benchmark
 
 
 @pytest.mark.django_db
-def test_the_flag_off_again_removes_them(client, benchmark_mode):
-    with override_settings(AGORA_BENCHMARK=False):
-        _reload_urls()
+def test_the_app_removed_again_removes_them(client, bench_app):
+    with modify_settings(INSTALLED_APPS={"remove": "bench"}):
+        reload_urls()
         assert client.get("/bench/hello").status_code == 404

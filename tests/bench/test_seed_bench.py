@@ -6,10 +6,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count
+from django.test import modify_settings
 
 from bench.checks import run_checks
 from bench.dataset import BENCH_PASSWORD
@@ -26,6 +27,8 @@ from community.models import (
 )
 
 TINY = SCALES["tiny"]
+# The commands belong to the bench app, installed in benchmark mode (tests/bench/conftest.py).
+pytestmark = pytest.mark.usefixtures("bench_app")
 needs_sqlite = pytest.mark.skipif(
     connection.vendor == "postgresql", reason="checks the refusal on the embedded database"
 )
@@ -135,6 +138,14 @@ def test_refuses_sqlite_with_a_clear_message():
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         call_command("seed_bench", scale="tiny", no_progress=True, stdout=StringIO())
     assert not Space.objects.exists()
+
+
+def test_the_commands_exist_only_in_benchmark_mode(bench_app):
+    assert {"seed_bench", "bench_check", "bench_token"} <= set(get_commands())
+    with modify_settings(INSTALLED_APPS={"remove": "bench"}):
+        assert not {"seed_bench", "bench_check", "bench_token"} & set(get_commands())
+        with pytest.raises(CommandError, match="Unknown command"):
+            call_command("bench_check", stdout=StringIO())
 
 
 def test_scales_registry_is_consistent():

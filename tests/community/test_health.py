@@ -74,3 +74,15 @@ def test_the_real_redis_broker_is_checked(client, celery_conf):
     celery_conf.update(task_always_eager=False)
     response = client.get("/healthz")
     assert response.json()["checks"]["broker"] == {"ok": True, "backend": "redis"}
+
+
+def test_the_broker_check_reaches_the_projects_celery_app_from_any_thread():
+    """health.py reaches the app as celery.current_app (community never imports config):
+    it must be config's app in the server's worker threads too, not Celery's fallback."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from community import health
+
+    with ThreadPoolExecutor(1) as pool:
+        in_thread = pool.submit(lambda: health.celery_app._get_current_object()).result()
+    assert in_thread is celery_app
