@@ -1,12 +1,31 @@
+"""Every form of the community pages. Forms give the shape of the input; the services do
+the validation that matters, and apply_service_errors puts their refusals on the form."""
+
 import zoneinfo
 
 from django import forms
 
-from .models import BIO_MAX, DISPLAY_NAME_MAX, User
+from .models import BIO_MAX, BODY_MAX, DISPLAY_NAME_MAX, Space, User
+from .models.posts import TITLE_MAX
+from .selectors import tiers
+from .selectors.directory import SORTS
+from .services.social import REASON_MAX
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
 ]
+ROLE_LABELS = {"admin": "Admins", "moderator": "Moderators", "member": "Members"}
+
+
+def apply_service_errors(form, error):
+    """Puts a service's ValidationError on the form: a message for a field the form has goes
+    under that field, any other (or one without a field) above the form. The API's
+    counterpart is community.api.errors, which maps the same errors to JSON."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class SignupDetailsForm(forms.Form):
@@ -62,4 +81,122 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         label="Token name",
         help_text="Say what will use it, for example “Zapier” or “my backup script”.",
+    )
+
+
+class PostForm(forms.Form):
+    """The shape of a post; services.create_post / edit_post do the validation that matters."""
+
+    space = forms.ChoiceField(label="Space", choices=())
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX, "placeholder": "Add a title"}),
+    )
+    body = forms.CharField(
+        label="Your post",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "maxlength": BODY_MAX, "placeholder": "Share something…"}
+        ),
+        help_text="Markdown works: **bold**, _italic_, `code`, links, @mentions and #hashtags.",
+    )
+    image = forms.FileField(
+        label="Add an image (optional)",
+        required=False,
+        help_text="JPEG, PNG, GIF or WebP, up to 10 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
+
+    def __init__(self, *args, spaces=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if spaces is None:
+            del self.fields["space"]
+        else:
+            self.fields["space"].choices = [("", "Choose a space")] + [
+                (space.slug, f"{space.icon} {space.name}".strip()) for space in spaces
+            ]
+
+
+class SpaceForm(forms.Form):
+    """The shape of a space; services.create_space / update_space do the validation."""
+
+    name = forms.CharField(
+        label="Name", required=False, widget=forms.TextInput(attrs={"maxlength": 100})
+    )
+    slug = forms.CharField(
+        label="Address",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 100, "placeholder": "made from the name"}),
+        help_text="Letters, numbers, hyphens: the space lives at /spaces/<address>/.",
+    )
+    icon = forms.CharField(
+        label="Icon",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 8, "placeholder": "💬", "size": 4}),
+        help_text="One emoji.",
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=Space.Visibility.choices,
+        widget=forms.RadioSelect,
+        initial=Space.Visibility.MEMBERS,
+    )
+    required_tier = forms.ModelChoiceField(
+        label="Required tier",
+        queryset=None,
+        required=False,
+        empty_label="No tier",
+        help_text="Only for paid spaces: members holding this tier see the space.",
+    )
+    post_permission = forms.ChoiceField(
+        label="Who may post",
+        choices=Space.PostPermission.choices,
+        widget=forms.RadioSelect,
+        initial=Space.PostPermission.ALL,
+    )
+
+    def __init__(self, *args, creating=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["required_tier"].queryset = tiers()
+        if not creating:
+            self.fields["slug"].widget.attrs.pop("placeholder")
+            self.fields["slug"].help_text += " Changing it breaks old links."
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search members", required=False, max_length=100)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "All roles"), *ROLE_LABELS.items()]
+    )
+    following = forms.BooleanField(label="Only people I follow", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
+
+    def filters(self):
+        """The valid filters; a bad value falls back to its default rather than failing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": data.get("q", ""),
+            "role": data.get("role") or None,
+            "following": data.get("following", False),
+            "sort": data.get("sort") or "newest",
+        }
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong?",
+        strip=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
+        help_text="Only the moderators see your report and your name.",
     )

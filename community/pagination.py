@@ -8,6 +8,7 @@ and rows inserted meanwhile never shift a page.
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,9 @@ from django.db.models import Q
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+SIZE_ERROR = f"A number from 1 to {MAX_PAGE_SIZE}."
+# ASCII digits only: str.isdigit() also accepts "²" or "৩", which int() then refuses.
+_SIZE = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass
@@ -64,7 +68,22 @@ def _after(fields, values):
     return condition
 
 
+def parse_page_size(raw, default=DEFAULT_PAGE_SIZE):
+    """The `size` a client asked for: missing or blank gives `default`; anything but a whole
+    number from 1 to MAX_PAGE_SIZE is refused with a field error (never silently clamped,
+    so a client that asks for 500 learns it gets at most 100). Every list, page or API,
+    reads its size here."""
+    if raw is None or raw == "":
+        return default
+    raw = str(raw)
+    if not _SIZE.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise ValidationError({"size": [SIZE_ERROR]}, code="invalid")
+    return int(raw)
+
+
 def clamp_size(size):
+    """Bounds for sizes that come from code, not from a client (those go through
+    parse_page_size): a page never reads more than MAX_PAGE_SIZE rows."""
     return max(1, min(int(size), MAX_PAGE_SIZE))
 
 

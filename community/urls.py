@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import directory as directory_views  # members
+from .views import directory as directory_views
 from .views import feed as feed_views
 from .views import members
 from .views import posts as post_views
@@ -16,9 +16,9 @@ urlpatterns = [
     path(
         "settings/tokens/<int:token_id>/revoke/", members.revoke_api_token, name="revoke_api_token"
     ),
-    # posts: the feed, spaces, hashtags, editing and moderating posts
+    # The feed, spaces, hashtags, editing and moderating posts
     path("", feed_views.feed, name="feed"),  # the home page
-    # spaces: the admins' page to manage them (above "spaces/<slug>/"; "manage" is reserved)
+    # The admins' page to manage spaces (above "spaces/<slug>/"; "manage" is reserved)
     path("spaces/manage/", space_views.manage_spaces, name="manage_spaces"),
     path("spaces/manage/new/", space_views.new_space, name="new_space"),
     path("spaces/manage/order/", space_views.reorder_spaces, name="reorder_spaces"),
@@ -33,14 +33,14 @@ urlpatterns = [
     path("posts/<int:post_id>/unhide/", feed_views.unhide_post, name="unhide_post"),
     path("posts/<int:post_id>/pin/", feed_views.pin_post, name="pin_post"),
     path("posts/<int:post_id>/unpin/", feed_views.unpin_post, name="unpin_post"),
-    # comments+likes: the post page, comments, likes
+    # The post page, comments, likes
     path("posts/<int:post_id>/", post_views.post_page, name="post"),
     path("posts/<int:post_id>/comments/", post_views.post_comments, name="post_comments"),
     path("posts/<int:post_id>/like/", post_views.like_post, name="like_post"),
     path("comments/<int:comment_id>/edit/", post_views.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete/", post_views.delete_comment, name="delete_comment"),
     path("comments/<int:comment_id>/like/", post_views.like_comment, name="like_comment"),
-    # members: directory, follows, reports
+    # The member directory, follows, reports
     path("members/", directory_views.directory, name="directory"),
     path("members/<int:member_id>/follow/", directory_views.follow, name="follow"),
     path("report/", directory_views.report, name="report"),

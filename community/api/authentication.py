@@ -2,8 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from community import access
-from community.models import ApiToken
+from community import access, selectors
 
 
 def _refuse_banned(user):
@@ -27,12 +26,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.authenticate_key(header[1].decode(errors="replace"))
 
     def authenticate_key(self, raw_key):
-        token = (
-            ApiToken.objects.active()
-            .select_related("user")
-            .filter(key_hash=ApiToken.hash_key(raw_key))
-            .first()
-        )
+        token = selectors.active_api_token(raw_key)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("This token is not valid or was revoked."), code="invalid_token"

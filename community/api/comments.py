@@ -1,26 +1,15 @@
 """Comments and likes over the API: the same selectors and services as the post page."""
 
-from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import selectors, services
-from community.models import Comment, User
-from community.pagination import DEFAULT_PAGE_SIZE
+from community.models import Comment
 
-
-class CommentAuthorSerializer(serializers.ModelSerializer):
-    avatar_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "handle", "display_name", "avatar_url"]
-        read_only_fields = fields
-
-    def get_avatar_url(self, member) -> str | None:
-        return member.avatar.url if member.avatar else None
+from .serializers import AuthorSerializer
+from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, page_response
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -42,9 +31,9 @@ class CommentSerializer(serializers.ModelSerializer):
                   "edited_at"]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(CommentAuthorSerializer(allow_null=True))
+    @extend_schema_field(AuthorSerializer(allow_null=True))
     def get_author(self, comment):
-        return None if comment.is_deleted else CommentAuthorSerializer(comment.author).data
+        return None if comment.is_deleted else AuthorSerializer(comment.author).data
 
     def get_body(self, comment) -> str:
         return "" if comment.is_deleted else comment.body
@@ -61,11 +50,6 @@ class ThreadSerializer(CommentSerializer):
     class Meta(CommentSerializer.Meta):
         fields = [*CommentSerializer.Meta.fields, "replies"]
         read_only_fields = fields
-
-
-class ThreadPageSerializer(serializers.Serializer):
-    results = ThreadSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
 
 
 class CommentWriteSerializer(serializers.Serializer):
@@ -87,41 +71,21 @@ class LikeStateSerializer(serializers.Serializer):
     like_count = serializers.IntegerField(help_text="Counted from the likes at this moment.")
 
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
-    OpenApiParameter("size", int, description=f"Threads per page (default {DEFAULT_PAGE_SIZE})."),
-]
-
-
-def _size(request):
-    raw = request.query_params.get("size", "")
-    return int(raw) if raw.isdigit() else DEFAULT_PAGE_SIZE
-
-
 def _comment_response(request, comment_id, code=status.HTTP_200_OK):
     comment = selectors.comment_view(request.user, comment_id)
     return Response(CommentSerializer(comment).data, status=code)
 
 
-def _parent(parent_id):
-    if parent_id is None:
-        return None
-    parent = Comment.objects.filter(pk=parent_id).first()
-    if parent is None:  # the service checks the rest (same post, not deleted)
-        raise ValidationError({"parent": ["You can only reply to a comment on this post."]})
-    return parent
-
-
 class PostCommentsView(APIView):
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=ThreadPageSerializer,
-                   summary="A post's comment threads, newest first, replies nested")  # fmt: skip
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=cursor_page_serializer(ThreadSerializer),
+        summary="A post's comment threads, newest first, replies nested",
+    )
     def get(self, request, post_id):
         post = selectors.post_detail(request.user, post_id)
-        page = selectors.comments_for(
-            request.user, post, cursor=request.query_params.get("cursor"), size=_size(request)
-        )
-        data = {"results": page.items, "next_cursor": page.next_cursor}
-        return Response(ThreadPageSerializer(data).data)
+        page = selectors.comments_for(request.user, post, **page_query(request))
+        return page_response(request, page, ThreadSerializer)
 
     @extend_schema(request=CommentWriteSerializer, responses={201: CommentSerializer},
                    summary="Comment on a post, or reply to a comment")  # fmt: skip
@@ -131,7 +95,7 @@ class PostCommentsView(APIView):
         incoming.is_valid(raise_exception=True)
         comment = services.create_comment(
             request.user, post=post, body=incoming.validated_data["body"],
-            parent=_parent(incoming.validated_data.get("parent")),
+            parent=selectors.reply_parent(incoming.validated_data.get("parent")),
         )  # fmt: skip
         return _comment_response(request, comment.pk, status.HTTP_201_CREATED)
 

@@ -8,21 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import selectors, services
-from community.models import BODY_MAX, Post, Space, User
+from community.models import BODY_MAX, Post, Space
 from community.models.posts import TITLE_MAX
 from community.selectors.feed import KINDS, TABS
 
-
-class PostAuthorSerializer(serializers.ModelSerializer):
-    avatar_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "display_name", "handle", "avatar_url"]
-        read_only_fields = fields
-
-    def get_avatar_url(self, member) -> str | None:
-        return member.avatar.url if member.avatar else None
+from .serializers import AuthorSerializer
+from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, page_response
 
 
 class PostSpaceSerializer(serializers.ModelSerializer):
@@ -33,9 +24,11 @@ class PostSpaceSerializer(serializers.ModelSerializer):
 
 
 class PostSerializer(serializers.ModelSerializer):
-    author = PostAuthorSerializer(read_only=True)
+    """A post as its card shows it; `liked` is the viewer's (selectors mark every post)."""
+
+    author = AuthorSerializer(read_only=True)
     space = PostSpaceSerializer(read_only=True)
-    liked = serializers.SerializerMethodField()
+    liked = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Post
@@ -44,17 +37,9 @@ class PostSerializer(serializers.ModelSerializer):
                   "created_at"]  # fmt: skip
         read_only_fields = fields
 
-    def get_liked(self, post) -> bool:
-        return bool(getattr(post, "liked", False))
 
-
-class PostListSerializer(serializers.Serializer):
-    results = PostSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-
-
-class SpacePostListSerializer(PostListSerializer):
-    pinned = PostSerializer(many=True, help_text="Pinned posts, first page only.")
+class SpacePostPageSerializer(cursor_page_serializer(PostSerializer)):
+    pinned = PostSerializer(many=True, read_only=True, help_text="Pinned posts, first page only.")
 
 
 class PostCreateSerializer(serializers.Serializer):
@@ -76,10 +61,6 @@ class PostUpdateSerializer(serializers.Serializer):
                                  trim_whitespace=False)  # fmt: skip
 
 
-CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the last page")
-SIZE = OpenApiParameter(
-    "size", OpenApiTypes.INT, description="Items per page (1 to 100, default 20)."
-)
 FEED_PARAMETERS = [
     OpenApiParameter(
         "tab",
@@ -95,33 +76,20 @@ FEED_PARAMETERS = [
         enum=list(KINDS),
         description="discussion (no title) or article (titled)",
     ),
-    CURSOR,
-    SIZE,
+    PageQuerySerializer,
 ]
 
 
-def _size(request):
-    value = request.query_params.get("size") or "20"
-    if not value.isdigit():
-        raise serializers.ValidationError({"size": ["A number from 1 to 100."]})
-    return int(value)
-
-
-def _page(request, page):
-    context = {"request": request}
-    return {"results": PostSerializer(page.items, many=True, context=context).data,
-            "next_cursor": page.next_cursor}  # fmt: skip
-
-
 def _post(request, post, code=status.HTTP_200_OK):
-    card = selectors.post_card(request.user, post.pk)
-    return Response(PostSerializer(card, context={"request": request}).data, status=code)
+    """The post as GET answers it, read again after a write (same selector as the page)."""
+    post = selectors.post_detail(request.user, post.pk)
+    return Response(PostSerializer(post, context={"request": request}).data, status=code)
 
 
 class PostListView(APIView):
     @extend_schema(
         parameters=FEED_PARAMETERS,
-        responses=PostListSerializer,
+        responses=cursor_page_serializer(PostSerializer),
         operation_id="posts_list",
         summary="The activity feed: posts from every space you may see",
     )
@@ -129,8 +97,8 @@ class PostListView(APIView):
         params = request.query_params
         page = selectors.feed(request.user, tab=params.get("tab") or "all",
                               space=params.get("space") or None, kind=params.get("kind") or None,
-                              cursor=params.get("cursor"), size=_size(request))  # fmt: skip
-        return Response(_page(request, page))
+                              **page_query(request))  # fmt: skip
+        return page_response(request, page, PostSerializer)
 
     @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer},
                    summary="Post in a space")  # fmt: skip
@@ -152,12 +120,12 @@ class PostListView(APIView):
 class PostDetailView(APIView):
     @extend_schema(responses=PostSerializer, summary="A post")
     def get(self, request, post_id):
-        return _post(request, selectors.post_for(request.user, post_id))
+        return _post(request, selectors.post_detail(request.user, post_id))
 
     @extend_schema(request=PostUpdateSerializer, responses=PostSerializer,
                    summary="Edit a post (its author, or a moderator)")  # fmt: skip
     def patch(self, request, post_id):
-        post = selectors.post_for(request.user, post_id)
+        post = selectors.post_detail(request.user, post_id)
         incoming = PostUpdateSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         post = services.edit_post(request.user, post=post, **incoming.validated_data)
@@ -165,7 +133,7 @@ class PostDetailView(APIView):
 
     @extend_schema(responses={204: None}, summary="Delete a post (soft; author or moderator)")
     def delete(self, request, post_id):
-        services.delete_post(request.user, post=selectors.post_for(request.user, post_id))
+        services.delete_post(request.user, post=selectors.post_detail(request.user, post_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -173,7 +141,7 @@ def _moderation_view(service, summary):
     class PostModerationView(APIView):
         @extend_schema(request=None, responses=PostSerializer, summary=summary)
         def post(self, request, post_id):
-            post = service(request.user, post=selectors.post_for(request.user, post_id))
+            post = service(request.user, post=selectors.post_detail(request.user, post_id))
             return _post(request, post)
 
     PostModerationView.__name__ = f"Post{service.__name__.title().replace('_', '')}View"
@@ -187,22 +155,19 @@ PostUnhideView = _moderation_view(services.unhide_post, "Show to members again (
 
 
 class SpacePostListView(APIView):
-    @extend_schema(parameters=[CURSOR, SIZE], responses=SpacePostListSerializer,
+    @extend_schema(parameters=[PageQuerySerializer], responses=SpacePostPageSerializer,
                    summary="A space's posts: pinned first (first page), then newest")  # fmt: skip
     def get(self, request, slug):
         space = selectors.space_by_slug(request.user, slug)
-        data = selectors.space_feed(request.user, space, cursor=request.query_params.get("cursor"),
-                                    size=_size(request))  # fmt: skip
-        context = {"request": request}
-        return Response({"pinned": PostSerializer(data.pinned, many=True, context=context).data,
-                         "results": PostSerializer(data.items, many=True, context=context).data,
-                         "next_cursor": data.next_cursor})  # fmt: skip
+        feed = selectors.space_feed(request.user, space, **page_query(request))
+        data = {"pinned": feed.pinned, "results": feed.items, "next_cursor": feed.next_cursor}
+        return Response(SpacePostPageSerializer(data, context={"request": request}).data)
 
 
 class HashtagPostListView(APIView):
-    @extend_schema(parameters=[CURSOR, SIZE], responses=PostListSerializer,
+    @extend_schema(parameters=[PageQuerySerializer],
+                   responses=cursor_page_serializer(PostSerializer),
                    summary="Posts with a hashtag, newest first")  # fmt: skip
     def get(self, request, name):
-        cursor = request.query_params.get("cursor")
-        page = selectors.hashtag_posts(request.user, name, cursor=cursor, size=_size(request))
-        return Response(_page(request, page))
+        page = selectors.hashtag_posts(request.user, name, **page_query(request))
+        return page_response(request, page, PostSerializer)

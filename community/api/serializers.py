@@ -3,19 +3,29 @@ from rest_framework import serializers
 from community.forms import TIME_ZONE_CHOICES
 from community.models import ApiToken, User
 
+from .toolkit import AvatarUrlField
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    """A member as a post, a comment or a list shows them: name, handle, avatar."""
+
+    avatar_url = AvatarUrlField()
+
+    class Meta:
+        model = User
+        fields = ["id", "handle", "display_name", "avatar_url"]
+        read_only_fields = fields
+
 
 class MemberSerializer(serializers.ModelSerializer):
     """A member as other members see them."""
 
-    avatar_url = serializers.SerializerMethodField()
+    avatar_url = AvatarUrlField()
 
     class Meta:
         model = User
         fields = ["id", "display_name", "bio", "bio_html", "avatar_url", "role", "created_at"]
         read_only_fields = fields
-
-    def get_avatar_url(self, member) -> str | None:
-        return member.avatar.url if member.avatar else None
 
 
 class MeSerializer(MemberSerializer):

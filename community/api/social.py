@@ -1,7 +1,8 @@
 """API for the member directory, follows and reports: thin views over the same selectors
 and services as the pages."""
 
-from django.shortcuts import get_object_or_404
+from dataclasses import replace
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -9,20 +10,19 @@ from rest_framework.views import APIView
 
 from community import selectors, services
 from community.models import Report, User
-from community.pagination import MAX_PAGE_SIZE
-from community.selectors.directory import DIRECTORY_PAGE_SIZE, SORTS
+from community.selectors.directory import SORTS
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
-from .serializers import MemberSerializer
+from .serializers import AuthorSerializer, MemberSerializer
+from .toolkit import (
+    PageQuerySerializer,
+    cursor_page_serializer,
+    page_query,
+    page_response,
+    read_query,
+)
 
 # --- Input -------------------------------------------------------------------------------
-
-
-class PageQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(required=False, help_text="next_cursor of the previous page.")
-    size = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DIRECTORY_PAGE_SIZE
-    )
 
 
 class DirectoryQuerySerializer(PageQuerySerializer):
@@ -59,20 +59,14 @@ class ReportNoteSerializer(serializers.Serializer):
 # --- Output ------------------------------------------------------------------------------
 
 
-class MemberCardSerializer(serializers.ModelSerializer):
+class MemberCardSerializer(AuthorSerializer):
     """A member as a card in a list, with whether you follow them."""
 
-    avatar_url = serializers.SerializerMethodField()
     is_following = serializers.SerializerMethodField()
 
-    class Meta:
-        model = User
-        fields = ["id", "handle", "display_name", "avatar_url", "role", "created_at",
-                  "is_following"]  # fmt: skip
+    class Meta(AuthorSerializer.Meta):
+        fields = [*AuthorSerializer.Meta.fields, "role", "created_at", "is_following"]
         read_only_fields = fields
-
-    def get_avatar_url(self, member) -> str | None:
-        return member.avatar.url if member.avatar else None
 
     def get_is_following(self, member) -> bool:
         return member.pk in self.context["followed_ids"]
@@ -87,25 +81,21 @@ class DirectoryMemberSerializer(MemberCardSerializer):
         read_only_fields = fields
 
 
-class DirectoryPageSerializer(serializers.Serializer):
-    results = DirectoryMemberSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-
-
 class FollowEntrySerializer(serializers.Serializer):
     member = MemberCardSerializer()
     followed_at = serializers.DateTimeField(help_text="When the follow began.")
 
 
-class FollowPageSerializer(serializers.Serializer):
-    results = FollowEntrySerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-
-
 class FollowStateSerializer(serializers.Serializer):
+    """The answer to a follow or an unfollow, the same data the page's button shows."""
+
     member_id = serializers.IntegerField()
-    is_following = serializers.BooleanField()
-    follower_count = serializers.IntegerField()
+    is_following = serializers.BooleanField(help_text="Whether you follow the member now.")
+    follower_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="The member's followers now; null when their profile is private to you "
+        "(you may still unfollow a member you follow, but not learn their numbers).",
+    )
 
 
 class MemberProfileSerializer(MemberSerializer):
@@ -173,63 +163,48 @@ class ReportSerializer(serializers.ModelSerializer):
         return (getattr(target, "title", "") or target.body)[:120]
 
 
-class ReportPageSerializer(serializers.Serializer):
-    results = ReportSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-
-
 # --- Views -------------------------------------------------------------------------------
-
-
-def _query(serializer_class, request):
-    incoming = serializer_class(data=request.query_params)
-    incoming.is_valid(raise_exception=True)
-    return incoming.validated_data
 
 
 class MemberListView(APIView):
     @extend_schema(
         operation_id="members_list",
         parameters=[DirectoryQuerySerializer],
-        responses=DirectoryPageSerializer,
+        responses=cursor_page_serializer(DirectoryMemberSerializer),
         summary="The member directory: search, filter, sort, cursor-paginated",
     )
     def get(self, request):
-        query = _query(DirectoryQuerySerializer, request)
-        page = selectors.directory(request.user, **query)
+        page = selectors.directory(request.user, **read_query(DirectoryQuerySerializer, request))
         followed = selectors.followed_ids(request.user, page.items)
-        results = DirectoryMemberSerializer(
-            page.items, many=True, context={"request": request, "followed_ids": followed}
-        ).data
-        return Response({"results": results, "next_cursor": page.next_cursor})
+        return page_response(
+            request, page, DirectoryMemberSerializer, context={"followed_ids": followed}
+        )
 
 
 def _follow_state(request, member):
-    return Response(
-        FollowStateSerializer(
-            {
-                "member_id": member.pk,
-                "is_following": bool(selectors.followed_ids(request.user, [member])),
-                "follower_count": selectors.follow_counts(member)["followers"],
-            }
-        ).data
-    )
+    state = selectors.follow_state(request.user, member)
+    return Response(FollowStateSerializer(state).data)
 
 
 class FollowView(APIView):
+    """Same answers as the page's follow button: a member the viewer may not see is 404,
+    except that the viewer may always unfollow a member they follow."""
+
     @extend_schema(
         request=None, responses=FollowStateSerializer, summary="Follow a member (idempotent)"
     )
     def post(self, request, member_id):
-        member = selectors.member_profile(request.user, member_id)
+        member = selectors.follow_target(request.user, member_id)
         services.follow(request.user, member=member)
         return _follow_state(request, member)
 
     @extend_schema(
-        request=None, responses=FollowStateSerializer, summary="Unfollow a member (idempotent)"
+        request=None,
+        responses=FollowStateSerializer,
+        summary="Unfollow a member (idempotent; allowed even once their profile is private)",
     )
     def delete(self, request, member_id):
-        member = get_object_or_404(User, pk=member_id, is_active=True)
+        member = selectors.follow_target(request.user, member_id)
         services.unfollow(request.user, member=member)
         return _follow_state(request, member)
 
@@ -239,19 +214,20 @@ class _FollowListView(APIView):
 
     def get(self, request, member_id):
         member = selectors.member_profile(request.user, member_id)
-        query = _query(PageQuerySerializer, request)
-        page = selectors.follow_page(request.user, member, direction=self.direction, **query)
+        page = selectors.follow_page(
+            request.user, member, direction=self.direction, **page_query(request)
+        )
         other = "follower" if self.direction == "followers" else "followed"
         members = [getattr(row, other) for row in page.items]
-        followed = selectors.followed_ids(request.user, members)
         entries = [
             {"member": who, "followed_at": row.created_at}
             for who, row in zip(members, page.items, strict=True)
         ]
-        results = FollowEntrySerializer(
-            entries, many=True, context={"request": request, "followed_ids": followed}
-        ).data
-        return Response({"results": results, "next_cursor": page.next_cursor})
+        followed = selectors.followed_ids(request.user, members)
+        return page_response(
+            request, replace(page, items=entries), FollowEntrySerializer,
+            context={"followed_ids": followed},
+        )  # fmt: skip
 
 
 class FollowerListView(_FollowListView):
@@ -259,7 +235,7 @@ class FollowerListView(_FollowListView):
 
     @extend_schema(
         parameters=[PageQuerySerializer],
-        responses=FollowPageSerializer,
+        responses=cursor_page_serializer(FollowEntrySerializer),
         summary="Who follows a member, newest first",
     )
     def get(self, request, member_id):
@@ -271,7 +247,7 @@ class FollowingListView(_FollowListView):
 
     @extend_schema(
         parameters=[PageQuerySerializer],
-        responses=FollowPageSerializer,
+        responses=cursor_page_serializer(FollowEntrySerializer),
         summary="Whom a member follows, newest first",
     )
     def get(self, request, member_id):
@@ -282,14 +258,12 @@ class ReportListView(APIView):
     @extend_schema(
         operation_id="reports_list",
         parameters=[ReportQuerySerializer],
-        responses=ReportPageSerializer,
+        responses=cursor_page_serializer(ReportSerializer),
         summary="Reports with a status, newest first (moderators)",
     )
     def get(self, request):
-        query = _query(ReportQuerySerializer, request)
-        page = selectors.report_queue(request.user, **query)
-        results = ReportSerializer(page.items, many=True).data
-        return Response({"results": results, "next_cursor": page.next_cursor})
+        page = selectors.report_queue(request.user, **read_query(ReportQuerySerializer, request))
+        return page_response(request, page, ReportSerializer)
 
     @extend_schema(
         request=ReportCreateSerializer,

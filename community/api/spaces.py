@@ -38,7 +38,7 @@ class SpaceWriteSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Space.Visibility.choices, required=False)
     post_permission = serializers.ChoiceField(choices=Space.PostPermission.choices, required=False)
     required_tier = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Tier.objects.all(), required=False, allow_null=True
+        slug_field="slug", queryset=selectors.tiers(), required=False, allow_null=True
     )
 
 

@@ -1,12 +1,6 @@
 from django.urls import path
 
-from . import (
-    comments,  # comments+likes
-    posts,  # posts
-    social,  # members
-    spaces,
-    views,
-)
+from . import comments, posts, social, spaces, views
 
 urlpatterns = [
     path("me", views.MeView.as_view(), name="api-me"),
@@ -17,7 +11,7 @@ urlpatterns = [
     path("spaces/reorder/", spaces.SpaceReorderView.as_view(), name="api-spaces-reorder"),
     path("spaces/<slug:slug>/", spaces.SpaceDetailView.as_view(), name="api-space"),
     path("tiers/", spaces.TierListView.as_view(), name="api-tiers"),
-    # comments+likes: comments and likes of posts and comments
+    # Comments, and likes of posts and comments
     path(
         "posts/<int:post_id>/comments/",
         comments.PostCommentsView.as_view(),
@@ -30,7 +24,7 @@ urlpatterns = [
         comments.CommentLikeView.as_view(),
         name="api-comment-like",
     ),
-    # posts: the feed, posts, a space's posts, a hashtag's posts
+    # The feed, posts, a space's posts, a hashtag's posts
     path("posts/", posts.PostListView.as_view(), name="api-posts"),
     path("posts/<int:post_id>/", posts.PostDetailView.as_view(), name="api-post"),
     path("posts/<int:post_id>/pin/", posts.PostPinView.as_view(), name="api-post-pin"),
@@ -41,7 +35,7 @@ urlpatterns = [
     path(
         "hashtags/<str:name>/posts/", posts.HashtagPostListView.as_view(), name="api-hashtag-posts"
     ),
-    # members: directory, follows, reports
+    # The member directory, follows, reports
     path("members/", social.MemberListView.as_view(), name="api-members"),
     path("members/<int:member_id>/follow/", social.FollowView.as_view(), name="api-member-follow"),
     path(

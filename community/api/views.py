@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from community import selectors, services
 from community.models import ApiToken
 
-from . import social  # members
+from . import social
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -41,7 +41,7 @@ class MemberDetailView(APIView):
     @extend_schema(responses=social.MemberProfileSerializer, summary="A member's public profile")
     def get(self, request, member_id):
         member = selectors.member_profile(request.user, member_id)
-        return Response(social.member_profile_data(request, member))  # members: + follows
+        return Response(social.member_profile_data(request, member))
 
 
 class ApiTokenListView(APIView):

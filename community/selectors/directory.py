@@ -7,12 +7,13 @@ import json
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
+from django.http import Http404
 
 from community import access
 from community.models import Follow, User
-from community.pagination import MAX_PAGE_SIZE, Page, encode_cursor, keyset_page
+from community.pagination import Page, clamp_size, encode_cursor, keyset_page
 
-from .feed import mark_liked, with_card_data
+from .cards import mark_liked, with_card_data
 
 SORTS = {"newest": "Newest", "name": "Name"}
 DIRECTORY_PAGE_SIZE = 24
@@ -37,7 +38,7 @@ def _decode_name_cursor(cursor):
 def _name_page(queryset, *, cursor, size):
     """Keyset page in ascending order of (lower-cased display name, id): community
     pagination only walks downwards, and its cursors hold dates and numbers, not text."""
-    size = max(1, min(int(size), MAX_PAGE_SIZE))
+    size = clamp_size(size)
     queryset = queryset.annotate(name_key=Lower("display_name")).order_by("name_key", "id")
     if cursor:
         name, pk = _decode_name_cursor(cursor)
@@ -118,6 +119,32 @@ def follow_counts(member):
         followers=Count("pk", filter=Q(followed=member)),
         following=Count("pk", filter=Q(follower=member)),
     )
+
+
+def follow_target(viewer, member_id):
+    """The member a follow or unfollow names, or 404 ("missing" and "may not see" alike).
+    Besides members whose profile the viewer may see, this is also a member the viewer
+    already follows: anyone may undo their own follow, even after the other made their
+    profile private, else that stale follow would keep the other's posts in the viewer's
+    Following tab with no way out. (Following again is still refused by the service.)"""
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise Http404("No such member.")
+    if not access.can_view_profile(viewer, member) and not followed_ids(viewer, [member]):
+        raise Http404("No such member.")
+    return member
+
+
+def follow_state(viewer, member):
+    """What a follow button answers after a click: whether the viewer follows the member now,
+    and the member's follower count only if the viewer may see their profile (None
+    otherwise: undoing a stale follow must not reveal a private profile's numbers)."""
+    shown = access.can_view_profile(viewer, member)
+    return {
+        "member_id": member.pk,
+        "is_following": bool(followed_ids(viewer, [member])),
+        "follower_count": follow_counts(member)["followers"] if shown else None,
+    }
 
 
 def member_posts(viewer, member, *, cursor=None, size=PROFILE_POSTS):

@@ -16,7 +16,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Func, OuterRef, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from community import access
@@ -30,6 +29,8 @@ from community.pagination import (
     keyset_page,
 )
 
+from .cards import mark_liked, with_card_data
+
 TABS = ("all", "following", "popular")
 KINDS = {"discussion": Q(title=""), "article": ~Q(title="")}
 KIND_LABELS = {"discussion": "Discussions", "article": "Articles"}
@@ -41,24 +42,6 @@ class SpaceFeed:
     pinned: list
     items: list
     next_cursor: str | None
-
-
-def with_card_data(queryset):
-    """The joins a post card needs (space, author): no query per card."""
-    return queryset.select_related("space", "author")
-
-
-def mark_liked(viewer, posts):
-    """Sets `post.liked` on each post: one query for the whole list."""
-    posts = list(posts)
-    ids = set()
-    if posts and access.is_active_member(viewer):
-        from community.selectors.posts import liked_ids
-
-        ids = liked_ids(viewer, posts)
-    for post in posts:
-        post.liked = post.pk in ids
-    return posts
 
 
 def _cards(viewer):
@@ -159,15 +142,3 @@ def hashtag_posts(viewer, name, *, cursor=None, size=DEFAULT_PAGE_SIZE):
     page = keyset_page(queryset, cursor=cursor, size=size)
     mark_liked(viewer, page.items)
     return page
-
-
-def post_for(viewer, post_id):
-    """The post, joined for a card, or 404 if missing or not visible to the viewer."""
-    post = get_object_or_404(with_card_data(Post.objects.all()), pk=post_id)
-    access.check_can_see_post(viewer, post)
-    return post
-
-
-def post_card(viewer, post_id):
-    """A post as its card shows it to the viewer (liked or not)."""
-    return mark_liked(viewer, [post_for(viewer, post_id)])[0]

@@ -6,6 +6,7 @@ likes of all of them (1).
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
@@ -13,21 +14,7 @@ from community import access
 from community.models import Comment, Like, Post
 from community.pagination import DEFAULT_PAGE_SIZE, keyset_page
 
-from .feed import with_card_data
-
-
-def liked_ids(viewer, objects):
-    """Ids of `objects` (posts or comments, all of one model) that the viewer liked, in one
-    query; an empty set for visitors."""
-    objects = list(objects)
-    if not objects or not access.is_active_member(viewer):
-        return set()
-    content_type = ContentType.objects.get_for_model(type(objects[0]))
-    return set(
-        Like.objects.filter(
-            user=viewer, content_type=content_type, object_id__in=[obj.pk for obj in objects]
-        ).values_list("object_id", flat=True)
-    )
+from .cards import liked_ids, mark_liked, with_card_data
 
 
 def like_count(target):
@@ -39,11 +26,12 @@ def like_count(target):
 
 
 def post_detail(viewer, post_id):
-    """The post with what its page shows (space, author) and `liked`, or 404."""
+    """The one read of a single post, for pages and the API alike: joined for its card
+    (space, author) and marked `liked` for the viewer, or 404 if it is missing or the viewer
+    may not see it. Two queries (the post, the viewer's like)."""
     post = get_object_or_404(with_card_data(Post.objects.all()), pk=post_id)
     access.check_can_see_post(viewer, post)
-    post.liked = post.pk in liked_ids(viewer, [post])
-    return post
+    return mark_liked(viewer, [post])[0]
 
 
 def comment_detail(viewer, comment_id):
@@ -53,6 +41,20 @@ def comment_detail(viewer, comment_id):
     )
     access.check_can_see_comment(viewer, comment)
     return comment
+
+
+def reply_parent(parent_id):
+    """The comment a new comment replies to, from the id a form or a client sent (None for a
+    top-level comment). The service checks the rest: same post, not deleted."""
+    if parent_id is None or parent_id == "":
+        return None
+    raw = str(parent_id)
+    parent = None
+    if raw.isascii() and raw.isdecimal():
+        parent = Comment.objects.filter(pk=raw).first()
+    if parent is None:
+        raise ValidationError({"parent": ["You can only reply to a comment on this post."]})
+    return parent
 
 
 def comment_view(viewer, comment_id):

@@ -1,78 +1,21 @@
 """Pages for members: the directory, follow buttons, reporting, and the moderators' list of
 reports. Thin: selectors read, services write, access decides."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from community import selectors, services
+from community import access, selectors, services
+from community.forms import DirectoryFilterForm, ReportForm, apply_service_errors
 from community.models import Report
-from community.selectors.directory import SORTS
 from community.selectors.reports import REPORT_TARGETS, target_kind
-from community.services.social import REASON_MAX
 
-ROLE_LABELS = {"admin": "Admins", "moderator": "Moderators", "member": "Members"}
-
-
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Search members", required=False, max_length=100)
-    role = forms.ChoiceField(
-        label="Role", required=False, choices=[("", "All roles"), *ROLE_LABELS.items()]
-    )
-    following = forms.BooleanField(label="Only people I follow", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
-
-    def filters(self):
-        """The valid filters; a bad value falls back to its default rather than failing."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "q": data.get("q", ""),
-            "role": data.get("role") or None,
-            "following": data.get("following", False),
-            "sort": data.get("sort") or "newest",
-        }
-
-
-class ReportForm(forms.Form):
-    reason = forms.CharField(
-        label="What is wrong?",
-        strip=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
-        help_text="Only the moderators see your report and your name.",
-    )
-
-
-def _apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _url_with(request, **changes):
-    query = request.GET.copy()
-    for name, value in changes.items():
-        query[name] = value
-    return f"{request.path}?{query.urlencode()}"
-
+from .common import form_status, page_url, safe_next_url
 
 # --- Directory ---------------------------------------------------------------------------
 
@@ -89,7 +32,7 @@ def directory(request):
         "form": form,
         "filters": filters,
         "members": selectors.mark_followed(request.user, page.items),
-        "next_url": _url_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "next_url": page_url(request, cursor=page.next_cursor) if page.next_cursor else None,
         "is_filtered": bool(filters["q"] or filters["role"] or filters["following"]),
     }
     template = "community/directory/index.html"
@@ -108,8 +51,9 @@ def directory(request):
 @require_POST
 def follow(request, member_id):
     """Follow or unfollow. The form says which (so a double click is harmless); without
-    it, the button toggles."""
-    member = selectors.member_profile(request.user, member_id)
+    it, the button toggles. Same answers as the API: unfollowing works for anyone the
+    member follows, even a profile turned private since (selectors.follow_target)."""
+    member = selectors.follow_target(request.user, member_id)
     action = request.POST.get("action")
     if action not in ("follow", "unfollow"):
         action = "unfollow" if selectors.followed_ids(request.user, [member]) else "follow"
@@ -124,14 +68,21 @@ def follow(request, member_id):
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect(_safe_next(request, reverse("community:profile", args=[member.pk])))
-    is_following = bool(selectors.followed_ids(request.user, [member]))
-    context = {"member": member, "is_following": is_following, "error": error}
+        return redirect(safe_next_url(request, _member_url(request.user, member)))
+    state = selectors.follow_state(request.user, member)
+    context = {"member": member, "is_following": state["is_following"], "error": error}
     if request.POST.get("context") == "profile":
         context["in_profile"] = True
-        context["oob_follower_count"] = selectors.follow_counts(member)["followers"]
+        context["oob_follower_count"] = state["follower_count"]
     status = 400 if error else 200
     return render(request, "community/directory/_follow_button.html", context, status=status)
+
+
+def _member_url(viewer, member):
+    """The member's profile, or the directory once that profile is not theirs to see."""
+    if access.can_view_profile(viewer, member):
+        return reverse("community:profile", args=[member.pk])
+    return reverse("community:directory")
 
 
 # --- Reports -----------------------------------------------------------------------------
@@ -142,10 +93,7 @@ def _target_url(target):
     if kind == "member":
         return reverse("community:profile", args=[target.pk])
     post_id = target.pk if kind == "post" else target.post_id
-    try:
-        return reverse("community:post", args=[post_id])
-    except NoReverseMatch:
-        return reverse("community:feed")
+    return reverse("community:post", args=[post_id])
 
 
 @login_required
@@ -161,15 +109,13 @@ def report(request):
         try:
             services.report(request.user, target=target, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Thank you. The moderators will look at your report.")
             return redirect(_target_url(target))
     context = {"form": form, "target": target, "target_type": target_type,
                "target_url": _target_url(target)}  # fmt: skip
-    return render(
-        request, "community/directory/report.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "community/directory/report.html", context, status=form_status(form))
 
 
 @login_required
@@ -184,7 +130,7 @@ def report_queue(request):
         "reports": page.items,
         "status": status,
         "statuses": Report.Status.choices,
-        "next_url": _url_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "next_url": page_url(request, cursor=page.next_cursor) if page.next_cursor else None,
     }
     return render(request, "community/directory/reports.html", context)
 

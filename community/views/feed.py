@@ -1,75 +1,28 @@
 """Pages of post cards: the home feed, a space, a hashtag; composing, editing and the
 moderation buttons on a card. Thin: selectors read, services write, access decides."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from community import access, selectors, services
-from community.models import BODY_MAX
-from community.models.posts import TITLE_MAX
+from community.forms import PostForm, apply_service_errors
 from community.pagination import encode_cursor
 from community.selectors.feed import KIND_LABELS, TABS
+
+from .common import form_status, page_url, safe_next_url
 
 TAB_LABELS = {"all": "All", "following": "Following", "popular": "Popular"}
 
 
-class PostForm(forms.Form):
-    """The shape of a post; services.create_post / edit_post do the validation that matters."""
-
-    space = forms.ChoiceField(label="Space", choices=())
-    title = forms.CharField(
-        label="Title (optional)",
-        required=False,
-        strip=False,
-        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX, "placeholder": "Add a title"}),
-    )
-    body = forms.CharField(
-        label="Your post",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "maxlength": BODY_MAX, "placeholder": "Share something…"}
-        ),
-        help_text="Markdown works: **bold**, _italic_, `code`, links, @mentions and #hashtags.",
-    )
-    image = forms.FileField(
-        label="Add an image (optional)",
-        required=False,
-        help_text="JPEG, PNG, GIF or WebP, up to 10 MB.",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
-        ),
-    )
-
-    def __init__(self, *args, spaces=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if spaces is None:
-            del self.fields["space"]
-        else:
-            self.fields["space"].choices = [("", "Choose a space")] + [
-                (space.slug, f"{space.icon} {space.name}".strip()) for space in spaces
-            ]
-
-
-def _apply_errors(form, error):
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
-
-
 def _post_url(post):
-    try:
-        return reverse("community:post", args=[post.pk])
-    except NoReverseMatch:
-        return reverse("community:space", args=[post.space.slug])
+    return reverse("community:post", args=[post.pk])
 
 
 def _params(request):
@@ -78,15 +31,6 @@ def _params(request):
         "space": request.GET.get("space") or None,
         "kind": request.GET.get("kind") or None,
     }
-
-
-def _url_with(request, **changes):
-    query = request.GET.copy()
-    for name in ("cursor", "newer"):
-        query.pop(name, None)
-    for name, value in changes.items():
-        query[name] = value
-    return f"{request.path}?{query.urlencode()}"
 
 
 def _newest_cursor(posts):
@@ -114,7 +58,7 @@ def _compose(request, *, space=None, spaces=None):
         services.create_post(request.user, space=target, body=data["body"],
                              title=data["title"], image=data["image"])  # fmt: skip
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_service_errors(form, error)
         return form, None
     except (PermissionDenied, Http404):
         form.add_error("space" if spaces is not None else None, "You may not post in this space.")
@@ -165,10 +109,10 @@ def feed(request):
         return _render_page(request, "community/feed/feed.html", context,
                             page_error=" ".join(error.messages))  # fmt: skip
     context["posts"] = page.items
-    context["next_url"] = _url_with(request, cursor=page.next_cursor) if page.next_cursor else None
+    context["next_url"] = page_url(request, cursor=page.next_cursor) if page.next_cursor else None
     if params["tab"] != "popular" and not request.GET.get("cursor") and context["live_topics_list"]:
         context["newest_cursor"] = _newest_cursor(page.items)
-        context["newer_url"] = _url_with(request)
+        context["newer_url"] = page_url(request)
     return _render_page(request, "community/feed/feed.html", context)
 
 
@@ -203,10 +147,10 @@ def space(request, slug):
     if not request.htmx and request.method == "GET":
         services.visit_space(request.user, space=space)
     context.update(pinned=data.pinned, posts=data.items)
-    context["next_url"] = _url_with(request, cursor=data.next_cursor) if data.next_cursor else None
+    context["next_url"] = page_url(request, cursor=data.next_cursor) if data.next_cursor else None
     if not cursor and context["live_topics_list"]:
         context["newest_cursor"] = _newest_cursor(data.items)
-        context["newer_url"] = _url_with(request)
+        context["newer_url"] = page_url(request)
     return _render_page(request, "community/feed/space.html", context)
 
 
@@ -218,13 +162,13 @@ def hashtag(request, name):
         return _render_page(request, "community/feed/hashtag.html", context,
                             page_error=" ".join(error.messages))  # fmt: skip
     context["posts"] = page.items
-    context["next_url"] = _url_with(request, cursor=page.next_cursor) if page.next_cursor else None
+    context["next_url"] = page_url(request, cursor=page.next_cursor) if page.next_cursor else None
     return _render_page(request, "community/feed/hashtag.html", context)
 
 
 @login_required
 def edit_post(request, post_id):
-    post = selectors.post_for(request.user, post_id)
+    post = selectors.post_detail(request.user, post_id)
     access.check_can_edit_post(request.user, post)
     form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
     if request.method == "POST" and form.is_valid():
@@ -232,40 +176,33 @@ def edit_post(request, post_id):
             services.edit_post(request.user, post=post, body=form.cleaned_data["body"],
                                title=form.cleaned_data["title"])  # fmt: skip
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(_post_url(post))
-    status = 400 if form.errors else 200
-    return render(request, "community/feed/edit.html", {"form": form, "post": post}, status=status)
-
-
-def _back(request, fallback):
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    context = {"form": form, "post": post}
+    return render(request, "community/feed/edit.html", context, status=form_status(form))
 
 
 def _action(service, done_message):
     @login_required
     @require_POST
     def view(request, post_id):
-        post = selectors.post_for(request.user, post_id)
+        post = selectors.post_detail(request.user, post_id)
         service(request.user, post=post)
         if service is services.delete_post:
             if request.htmx:
                 return HttpResponse("")
             messages.success(request, done_message)
-            target = request.POST.get("next") or ""
-            if target.startswith(f"/posts/{post.pk}/"):
-                return redirect("community:space", post.space.slug)
-            return _back(request, reverse("community:space", args=[post.space.slug]))
+            space_url = reverse("community:space", args=[post.space.slug])
+            if (request.POST.get("next") or "").startswith(f"/posts/{post.pk}/"):
+                return redirect(space_url)  # the post's own page is gone
+            return redirect(safe_next_url(request, space_url))
         if request.htmx:
-            card = selectors.post_card(request.user, post.pk)
+            card = selectors.post_detail(request.user, post.pk)
             return render(request, "community/_post_card.html", {"post": card, "liked": card.liked})
         messages.success(request, done_message)
-        return _back(request, _post_url(post))
+        return redirect(safe_next_url(request, _post_url(post)))
 
     return view
 

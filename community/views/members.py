@@ -5,13 +5,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from community import selectors, services
-from community.forms import ApiTokenForm, ProfileForm
+from community.forms import ApiTokenForm, ProfileForm, apply_service_errors
 from community.models import ApiToken
+
+from .common import form_status
 
 
 @login_required
 def own_profile(request):
-    summary = selectors.profile_summary(request.user, request.user)  # members: counts, posts
+    summary = selectors.profile_summary(request.user, request.user)
     context = {"member": request.user, "is_own": True, **summary}
     return render(request, "community/profile.html", context)
 
@@ -19,14 +21,9 @@ def own_profile(request):
 def profile(request, member_id):
     member = selectors.member_profile(request.user, member_id)
     is_own = request.user.is_authenticated and request.user.pk == member.pk
-    summary = selectors.profile_summary(request.user, member)  # members: counts, posts
+    summary = selectors.profile_summary(request.user, member)
     context = {"member": member, "is_own": is_own, **summary}
     return render(request, "community/profile.html", context)
-
-
-def _apply_errors(form, error):
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 @login_required
@@ -37,12 +34,11 @@ def edit_profile(request):
         try:
             services.update_profile(request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("community:own_profile")
-    status = 400 if form.errors else 200
-    return render(request, "community/profile_edit.html", {"form": form}, status=status)
+    return render(request, "community/profile_edit.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -55,11 +51,11 @@ def api_tokens(request):
                 request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             form = ApiTokenForm()
     context = {"form": form, "tokens": selectors.api_tokens(request.user), "new_key": new_key}
-    return render(request, "community/api_tokens.html", context, status=400 if form.errors else 200)
+    return render(request, "community/api_tokens.html", context, status=form_status(form))
 
 
 @login_required

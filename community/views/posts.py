@@ -14,10 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from community import access, selectors, services
-from community.models import Comment
 
-# POSTS' card when it exists; until then this page's own header.
-POST_CARD_TEMPLATES = ["community/_post_card.html", "community/post/_post_header.html"]
 THREADS = "community/post/_comments.html#threads"
 THREAD_ITEMS = "community/post/_comments.html#thread-items"
 BAD_CURSOR = "This page of comments does not exist."
@@ -32,7 +29,6 @@ def _context(request, post, *, cursor=None):
         "cursor": cursor,
         "comment_total": selectors.comment_total(post),
         "can_comment": access.can_comment(request.user, post),
-        "post_card_templates": POST_CARD_TEMPLATES,
     }
 
 
@@ -55,7 +51,7 @@ def _failed(request, post, error, form):
     """The form again with the member's text and the errors: alone for htmx (retargeted to
     the form on the page), else on a page of its own."""
     context = {**form, "post": post, "draft": request.POST.get("body", ""),
-               "form_errors": [m for ms in error.message_dict.values() for m in ms]}  # fmt: skip
+               "form_errors": error.messages}  # fmt: skip
     if request.htmx:
         response = render(request, "community/post/_comment_form.html", context)
         response["HX-Retarget"] = f"#{form['form_id']}"
@@ -77,17 +73,6 @@ def post_page(request, post_id):
     return render(request, "community/post/detail.html", context)
 
 
-def _parent(request, post):
-    """The comment replied to, if any (None for a top-level comment)."""
-    raw = request.POST.get("parent", "")
-    if not raw:
-        return None
-    parent = Comment.objects.filter(pk=raw).first() if raw.isdigit() else None
-    if parent is None:
-        raise ValidationError({"parent": ["You can only reply to a comment on this post."]})
-    return parent
-
-
 @require_http_methods(["GET", "POST"])
 def post_comments(request, post_id):
     """GET: the threads fragment (a later page with ?cursor=). POST: add a comment."""
@@ -103,7 +88,7 @@ def post_comments(request, post_id):
         return redirect_to_login(reverse("community:post", args=[post_id]))
     form = _form(post)
     try:
-        parent = _parent(request, post)
+        parent = selectors.reply_parent(request.POST.get("parent"))
         form = _form(post, reply_to=parent) if parent else form
         comment = services.create_comment(
             request.user, post=post, body=request.POST.get("body", ""), parent=parent
