@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import AccessGrant, Post, Space, User
+from . import live
+from .actors import SystemActor
+from .models import AccessGrant, Gated, Post, Space, User
+
+
+def is_system(actor):
+    """A service run by no person (webhook, scheduled job): see community/actors.py."""
+    return isinstance(actor, SystemActor)
 
 
 def may_sign_in(user):
@@ -21,7 +28,7 @@ def is_active_member(user):
 
 
 def can_moderate(user):
-    return is_active_member(user) and user.is_moderator
+    return is_system(user) or (is_active_member(user) and user.is_moderator)
 
 
 def check_can_moderate(user):
@@ -57,6 +64,8 @@ def visible_members(viewer, queryset=None):
 
 def can_moderate_member(actor, member):
     """Moderators act on members; only admins act on other moderators and admins."""
+    if is_system(actor):
+        return True
     if not can_moderate(actor) or actor.pk == member.pk:
         return False
     if member.is_moderator:
@@ -84,8 +93,8 @@ def held_tier_ids(user):
 
 
 def can_administer(user):
-    """Admins run the community: spaces, tiers and access grants."""
-    return is_active_member(user) and user.role == User.Role.ADMIN
+    """Admins run the community: spaces, tiers and access grants (so does the system)."""
+    return is_system(user) or (is_active_member(user) and user.role == User.Role.ADMIN)
 
 
 def check_can_administer(user):
@@ -93,16 +102,38 @@ def check_can_administer(user):
         raise PermissionDenied("Only admins may do this.")
 
 
-def can_see_space(user, space):
-    if space.deleted_at is not None:
-        return False
-    if space.visibility == Space.Visibility.PUBLIC:
+# --- Gating: anything a tier can lock (models inheriting community.models.Gated) ---------
+
+
+def can_see_gated(user, obj):
+    """Public: anyone. Members: signed-in members. Paid: holders of the required tier, and
+    moderators. Whether the object itself is alive is its own model's question."""
+    if obj.visibility == Gated.Visibility.PUBLIC or can_moderate(user):
         return True
     if not is_active_member(user):
         return False
-    if space.visibility == Space.Visibility.MEMBERS or can_moderate(user):
+    if obj.visibility == Gated.Visibility.MEMBERS:
         return True
-    return space.required_tier_id in held_tier_ids(user)
+    return obj.required_tier_id in held_tier_ids(user)
+
+
+def visible_gated(user, queryset):
+    """The rows of a Gated model's queryset that `user` may see (the same rule, in SQL)."""
+    if can_moderate(user):
+        return queryset
+    if not is_active_member(user):
+        return queryset.filter(visibility=Gated.Visibility.PUBLIC)
+    return queryset.filter(
+        Q(visibility__in=[Gated.Visibility.PUBLIC, Gated.Visibility.MEMBERS])
+        | Q(visibility=Gated.Visibility.PAID, required_tier_id__in=held_tier_ids(user))
+    )
+
+
+# --- Spaces ------------------------------------------------------------------------------
+
+
+def can_see_space(user, space):
+    return space.deleted_at is None and can_see_gated(user, space)
 
 
 def check_can_see_space(user, space):
@@ -127,15 +158,7 @@ def check_can_post_in_space(user, space):
 
 
 def visible_spaces(user, queryset=None):
-    queryset = (Space.objects.all() if queryset is None else queryset).alive()
-    if not is_active_member(user):
-        return queryset.filter(visibility=Space.Visibility.PUBLIC)
-    if can_moderate(user):
-        return queryset
-    return queryset.filter(
-        Q(visibility__in=[Space.Visibility.PUBLIC, Space.Visibility.MEMBERS])
-        | Q(visibility=Space.Visibility.PAID, required_tier_id__in=held_tier_ids(user))
-    )
+    return visible_gated(user, (Space.objects.all() if queryset is None else queryset).alive())
 
 
 # --- Posts and comments ----------------------------------------------------------------
@@ -237,24 +260,30 @@ def check_is_active_member(user):
 
 
 def can_subscribe(user, topic):
-    """May this member receive the live events of `topic` (user:12, space:3, post:99)?"""
+    """May this member receive the live events of `topic` ("space:3")? The topic's kind
+    answers, through the rule its app registered with live.register_topic; an unknown kind
+    is refused."""
     if not is_active_member(user):
         return False
-    kind, _, ident = topic.partition(":")
-    if not ident.isdigit():
-        return False
-    if kind == "user":
-        return int(ident) == user.pk
-    if kind == "space":
-        space = Space.objects.filter(pk=ident).first()
-        return space is not None and can_see_space(user, space)
-    if kind == "post":
-        post = Post.objects.select_related("space").filter(pk=ident).first()
-        return post is not None and can_see_post(user, post)
-    return False
+    rule, object_id = live.topic_rule(topic)
+    return rule is not None and rule(user, object_id)
 
 
-# --- Reports (members engineer) ------------------------------------------------------------
+def may_receive_user_topic(user, user_id):
+    return user_id == user.pk
+
+
+def may_receive_space_topic(user, space_id):
+    space = Space.objects.filter(pk=space_id).first()
+    return space is not None and can_see_space(user, space)
+
+
+def may_receive_post_topic(user, post_id):
+    post = Post.objects.select_related("space").filter(pk=post_id).first()
+    return post is not None and can_see_post(user, post)
+
+
+# --- Reports -----------------------------------------------------------------------------
 
 
 def can_report(user, target):

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from . import access, services
+from . import access, audit, services
 from .models import AccessGrant, ApiToken, AuditEntry, Space, Tier, User
 
 
@@ -124,12 +124,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Actions are open dotted names that apps register; filter by their labels."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return audit.registered_actions()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target_type", "target_id", "reason"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["actor__email", "reason"]
+    list_display = ["created_at", "who", "what", "target_type", "target_id", "reason"]
+    list_filter = [AuditActionFilter, "target_type"]
+    search_fields = ["actor__email", "cause", "reason"]
     list_select_related = ["actor", "target_type"]
+
+    @admin.display(description="Actor", ordering="actor")
+    def who(self, entry):
+        return entry.actor_label
+
+    @admin.display(description="Action", ordering="action")
+    def what(self, entry):
+        return audit.action_label(entry.action)
 
     def has_add_permission(self, request):
         return False

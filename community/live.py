@@ -1,9 +1,11 @@
 """Live events: services publish small JSON events to topics after their transaction commits.
 
 A topic is "<kind>:<id>" (user:12, space:3, post:99). Each topic is a channel-layer group;
-the WebSocket consumer adds a socket to a group once access.py allows it. A failing channel
-layer never fails the write that published: the event is logged and the page's polling
-fallback catches up.
+the WebSocket consumer adds a socket to a group once access.can_subscribe allows it, which
+asks the rule the topic's kind registered here (community registers user, space and post;
+courses, events and messaging register theirs from their AppConfig.ready). A failing
+channel layer never fails the write that published: the event is logged and the page's
+polling fallback catches up.
 """
 
 import logging
@@ -12,11 +14,36 @@ from datetime import UTC, datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+
+from community import effects
 
 logger = logging.getLogger(__name__)
 
 TOPIC_RE = re.compile(r"^[a-z]+:[A-Za-z0-9_-]{1,64}$")
+
+
+_topic_rules = {}  # kind -> may_receive(user, object_id) -> bool
+
+
+def register_topic(kind, may_receive):
+    """Declares a topic kind: `may_receive(member, object_id)` answers whether an active
+    member may get the events of "<kind>:<object_id>" (object_id is an int)."""
+    if not re.fullmatch(r"[a-z]+", kind):
+        raise ValueError(f"A topic kind is lowercase letters: {kind!r}")
+    if _topic_rules.get(kind, may_receive) is not may_receive:
+        raise ValueError(f"Topic kind {kind!r} is already registered")
+    _topic_rules[kind] = may_receive
+
+
+def topic_rule(topic):
+    """(rule, object_id) for a well-formed topic of a registered kind, else (None, None)."""
+    if not isinstance(topic, str) or not TOPIC_RE.match(topic):
+        return None, None
+    kind, _, ident = topic.partition(":")
+    rule = _topic_rules.get(kind)
+    if rule is None or not (ident.isascii() and ident.isdigit()):
+        return None, None
+    return rule, int(ident)
 
 
 def group_name(topic):
@@ -24,8 +51,10 @@ def group_name(topic):
     return "topic." + topic.replace(":", ".")
 
 
-def broadcast(topic, event_type, **data):
-    """Send now. Call only outside a transaction; services use publish_on_commit.
+def broadcast_rollback_unsafe(topic, event_type, **data):
+    """Sends now, even from inside a transaction that may still roll back: an event about a
+    write that never happened. Services call publish_on_commit; this is for code that runs
+    after the commit already (the on_commit callback itself, scripts).
 
     `sent_at` is when the event left the server (right after the commit): clients can order
     events by it, and the benchmark measures delivery latency from it."""
@@ -44,7 +73,7 @@ def broadcast(topic, event_type, **data):
 
 
 def publish_on_commit(topic, event_type, **data):
-    transaction.on_commit(lambda: broadcast(topic, event_type, **data))
+    effects.on_commit(lambda: broadcast_rollback_unsafe(topic, event_type, **data))
 
 
 # Every socket also sits in groups no client can subscribe to, so that a ban or a revoked
@@ -66,4 +95,4 @@ def _close_group(group):
 
 def close_sockets_on_commit(*, member_id=None, token_id=None):
     group = member_group(member_id) if member_id is not None else token_group(token_id)
-    transaction.on_commit(lambda: _close_group(group))
+    effects.on_commit(lambda: _close_group(group))

@@ -1,7 +1,7 @@
 """Domain events other apps listen to (gamification, messaging). Sent only after commit,
-with ids, never objects: a receiver enqueues its own task."""
+through effects.send_signal_on_commit, with ids, never objects: a receiver enqueues its own
+task, and one that raises is logged without stopping the others or failing the write."""
 
-from django.db import transaction
 from django.dispatch import Signal
 
 post_created = Signal()  # post_id, author_id, space_id
@@ -10,7 +10,3 @@ like_added = Signal()  # user_id, target_type ("post" | "comment"), target_id, t
 like_removed = Signal()  # user_id, target_type, target_id, target_author_id
 member_followed = Signal()  # follower_id, followed_id
 member_mentioned = Signal()  # member_id, by_id, post_id, comment_id (None for a post)
-
-
-def send_on_commit(signal, **kwargs):
-    transaction.on_commit(lambda: signal.send(sender=None, **kwargs))

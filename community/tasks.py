@@ -1,16 +1,30 @@
+from datetime import datetime
+
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from community.models import Comment, Like, Post
+from community.models import Comment, Like, Post, SpaceVisit
 
 
 @shared_task
 def clear_expired_sessions():
     """Periodic: removes expired sessions from the database (idempotent)."""
     call_command("clearsessions")
+
+
+@shared_task
+def record_space_visit(user_id, space_id, visited_at):
+    """Moves the member's last visit of the space forward to `visited_at` (ISO 8601), never
+    back, so a late or repeated run leaves the newest visit."""
+    at = datetime.fromisoformat(visited_at)
+    visit, created = SpaceVisit.objects.get_or_create(
+        user_id=user_id, space_id=space_id, defaults={"last_visited_at": at}
+    )
+    if not created:
+        SpaceVisit.objects.filter(pk=visit.pk, last_visited_at__lt=at).update(last_visited_at=at)
 
 
 # --- Like and comment counters ------------------------------------------------------------

@@ -1,12 +1,30 @@
+"""The test kit every app's tests share; tests/README.md says how a new app uses it.
+
+Personas (each a saved member, except `anonymous`): anonymous, member, other_member,
+paid_member (holds the `pro` tier through an active grant), moderator, admin,
+banned_member. Also: pro (the tier), space (a members' space "General" where all may
+post), api_client, member_client (the Django client signed in as `member`), live_events
+and domain_signals (what a test's writes announced; see their docstrings).
+"""
+
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from community.models import Tier
+from community import live
 from config.celery import app as celery_app
 
-from .factories import AdminFactory, ModeratorFactory, UserFactory
+from .factories import (
+    AccessGrantFactory,
+    AdminFactory,
+    ModeratorFactory,
+    SpaceFactory,
+    TierFactory,
+    UserFactory,
+)
+from .helpers import DomainSignals, LiveEvents, domain_signal_modules, domain_signals_of
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +39,15 @@ def _isolated_services(settings, tmp_path):
     celery_app.conf.task_always_eager = eager
 
 
+# --- Personas -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def anonymous():
+    """A visitor who has not signed in, as `request.user` is for them."""
+    return AnonymousUser()
+
+
 @pytest.fixture
 def member(db):
     return UserFactory()
@@ -29,6 +56,14 @@ def member(db):
 @pytest.fixture
 def other_member(db):
     return UserFactory()
+
+
+@pytest.fixture
+def paid_member(db, pro):
+    """A member holding the `pro` tier through an active manual grant with no end."""
+    holder = UserFactory()
+    AccessGrantFactory(user=holder, tier=pro)
+    return holder
 
 
 @pytest.fixture
@@ -43,9 +78,24 @@ def admin(db):
 
 
 @pytest.fixture
+def banned_member(db):
+    """A member banned with no end (a row as services.ban_member leaves it)."""
+    return UserFactory(banned=True)
+
+
+# --- Common scenery -------------------------------------------------------------------------
+
+
+@pytest.fixture
 def pro(db):
     """A tier that paid spaces can require."""
-    return Tier.objects.create(name="Pro", slug="pro")
+    return TierFactory(name="Pro", slug="pro")
+
+
+@pytest.fixture
+def space(db):
+    """A members' space, "General" (slug `general`), where every member may post."""
+    return SpaceFactory(name="General", slug="general")
 
 
 @pytest.fixture
@@ -57,6 +107,48 @@ def api_client():
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+# --- What a write announced -----------------------------------------------------------------
+#
+# Services broadcast live events and send domain signals after commit. Under the `db`
+# fixture a test runs inside a transaction that never commits, so wrap the write:
+#
+#     with django_capture_on_commit_callbacks(execute=True):
+#         services.create_comment(member, post=post, body="Hi")
+#     assert live_events.of_type("comment.created") == [...]
+#
+# (a `transactional_db` test commits for real and needs no wrapping).
+
+
+@pytest.fixture
+def live_events(monkeypatch):
+    """Records every live event sent (live.broadcast_rollback_unsafe, which publish_on_commit
+    calls after commit) as (topic, type, data), then lets the real one send it: see
+    helpers.LiveEvents for of_type(), to(), topics()."""
+    events = LiveEvents()
+    real_broadcast = live.broadcast_rollback_unsafe
+
+    def recording_broadcast(topic, event_type, **data):
+        events.record(topic, event_type, data)
+        return real_broadcast(topic, event_type, **data)
+
+    monkeypatch.setattr(live, "broadcast_rollback_unsafe", recording_broadcast)
+    return events
+
+
+@pytest.fixture
+def domain_signals():
+    """Records every domain signal (each Signal in community/signals.py and in the other
+    project apps' signals.py) as (name, kwargs): see helpers.DomainSignals for of() and
+    names(). Receivers the apps connected still run."""
+    by_name = {}
+    for module in domain_signal_modules():
+        by_name.update(domain_signals_of(module))
+    sent = DomainSignals(by_name)
+    sent.connect()
+    yield sent
+    sent.disconnect()
 
 
 def pytest_collection_modifyitems(config, items):

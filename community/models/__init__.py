@@ -1,3 +1,4 @@
+from .gating import AccessGrant, Gated, Tier
 from .members import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
@@ -9,11 +10,11 @@ from .members import (
 )
 from .posts import BODY_MAX, Comment, Hashtag, Like, Post
 from .social import Follow, Report
-from .spaces import AccessGrant, Space, SpaceVisit, Tier
+from .spaces import Space, SpaceVisit
 
 __all__ = [
     "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Comment",
-    "Follow", "Hashtag", "Like", "Post", "Report", "Space", "SpaceVisit", "Tier", "User",
+    "Follow", "Gated", "Hashtag", "Like", "Post", "Report", "Space", "SpaceVisit", "Tier", "User",
     "UserManager",
     "validate_time_zone",
 ]  # fmt: skip

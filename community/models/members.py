@@ -172,30 +172,18 @@ class ApiToken(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One moderation or admin action, written in the same transaction as the change."""
+    """One moderation or admin action, written in the same transaction as the change.
 
-    class Action(models.TextChoices):
-        BAN = "ban", "Banned a member"
-        UNBAN = "unban", "Lifted a ban"
-        ROLE = "role", "Changed a role"
-        SPACE_CREATE = "space_create", "Created a space"
-        SPACE_UPDATE = "space_update", "Edited a space"
-        SPACE_DELETE = "space_delete", "Deleted a space"
-        SPACE_REORDER = "space_reorder", "Reordered the spaces"
-        GRANT = "grant", "Granted a tier"
-        REVOKE = "revoke", "Revoked a tier"
-        POST_EDIT = "post_edit", "Edited a member's post"
-        POST_DELETE = "post_delete", "Deleted a member's post"
-        POST_HIDE = "post_hide", "Hid a post"
-        POST_UNHIDE = "post_unhide", "Unhid a post"
-        POST_PIN = "post_pin", "Pinned a post"
-        POST_UNPIN = "post_unpin", "Unpinned a post"
-        COMMENT_DELETE = "comment_delete", "Deleted a member's comment"
-        REPORT_RESOLVE = "report_resolve", "Resolved a report"
-        REPORT_DISMISS = "report_dismiss", "Dismissed a report"
+    `action` is a dotted name ("community.ban", "payments.grant") registered in
+    community.audit by the app that performs it, so a new app adds actions without a
+    migration here. A service run by no person (a webhook, a scheduled job) leaves `actor`
+    empty and says why in `cause` ("stripe event evt_…")."""
 
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_entries")
-    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    cause = models.CharField(max_length=200, blank=True, help_text="Why the system acted.")
+    action = models.CharField(max_length=64)
     target_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
     target_id = models.PositiveBigIntegerField()
     reason = models.TextField(blank=True)
@@ -206,7 +194,19 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="audit_created_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False) | ~models.Q(cause=""),
+                name="audit_actor_or_cause",
+                violation_error_message="An entry names its actor or, for the system, a cause.",
+            )
         ]
 
     def __str__(self):
-        return f"{self.actor} {self.get_action_display().lower()} #{self.target_id}"
+        return f"{self.actor_label}: {self.action} #{self.target_id}"
+
+    @property
+    def actor_label(self):
+        return str(self.actor) if self.actor_id else f"system ({self.cause})"

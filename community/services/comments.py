@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from community import access, live, signals, tasks
-from community.models import BODY_MAX, AuditEntry, Comment, User
+from community import access, audit, effects, live, signals, tasks
+from community.models import BODY_MAX, Comment, User
 
-from .common import audit, render_body
+from .common import render_body
 
 
 def _clean_body(body):
@@ -39,8 +39,13 @@ def _mention_signals(actor, comment, member_ids):
     members = User.objects.filter(pk__in=set(member_ids) - {actor.pk})
     for member in members:
         if access.can_see_post(member, comment.post):
-            signals.send_on_commit(signals.member_mentioned, member_id=member.pk, by_id=actor.pk,
-                                   post_id=comment.post_id, comment_id=comment.pk)  # fmt: skip
+            effects.send_signal_on_commit(
+                signals.member_mentioned,
+                member_id=member.pk,
+                by_id=actor.pk,
+                post_id=comment.post_id,
+                comment_id=comment.pk,
+            )
 
 
 def create_comment(actor, *, post, body, parent=None):
@@ -55,11 +60,16 @@ def create_comment(actor, *, post, body, parent=None):
         comment.mentions.set(rendered.mention_ids)
         live.publish_on_commit(f"post:{post.pk}", "comment.created", id=comment.pk,
                                post_id=post.pk, parent_id=comment.parent_id)  # fmt: skip
-        signals.send_on_commit(signals.comment_created, comment_id=comment.pk, post_id=post.pk,
-                               author_id=actor.pk, parent_id=comment.parent_id,
-                               post_author_id=post.author_id)  # fmt: skip
+        effects.send_signal_on_commit(
+            signals.comment_created,
+            comment_id=comment.pk,
+            post_id=post.pk,
+            author_id=actor.pk,
+            parent_id=comment.parent_id,
+            post_author_id=post.author_id,
+        )
         _mention_signals(actor, comment, rendered.mention_ids)
-        tasks.recount_post.delay_on_commit(post.pk)
+        effects.enqueue_on_commit(tasks.recount_post, post.pk)
     return comment
 
 
@@ -88,8 +98,8 @@ def delete_comment(actor, *, comment):
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])
         if comment.author_id != actor.pk:
-            audit(actor, AuditEntry.Action.COMMENT_DELETE, comment)
+            audit.record(actor, audit.COMMENT_DELETE, comment)
         live.publish_on_commit(f"post:{comment.post_id}", "comment.deleted", id=comment.pk,
                                post_id=comment.post_id)  # fmt: skip
-        tasks.recount_post.delay_on_commit(comment.post_id)
+        effects.enqueue_on_commit(tasks.recount_post, comment.post_id)
     return comment

@@ -1,9 +1,8 @@
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from community.models import AuditEntry, User
+from community.models import User
 from community.richtext import find_mentions_and_hashtags, render_rich_text
 
 
@@ -11,17 +10,6 @@ def reject_unknown(fields, allowed):
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-
-
-def audit(actor, action, target, reason=""):
-    """Call inside the transaction of the change it records."""
-    AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        reason=reason,
-    )
 
 
 @dataclass(frozen=True)

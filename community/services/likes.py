@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from community import access, live, signals, tasks
+from community import access, effects, live, signals, tasks
 from community.models import Comment, Like, Post
 
 
@@ -53,12 +53,12 @@ def _insert(actor, target):
 def _after_commit(actor, target, target_type, *, added):
     post_id = target.pk if target_type == "post" else target.post_id
     if target_type == "post":
-        tasks.recount_post.delay_on_commit(target.pk)
+        effects.enqueue_on_commit(tasks.recount_post, target.pk)
     else:
-        tasks.recount_comment.delay_on_commit(target.pk)
+        effects.enqueue_on_commit(tasks.recount_comment, target.pk)
     live.publish_on_commit(f"post:{post_id}", "like.changed", target_type=target_type,
                            target_id=target.pk, post_id=post_id)  # fmt: skip
-    signals.send_on_commit(signals.like_added if added else signals.like_removed,
+    effects.send_signal_on_commit(signals.like_added if added else signals.like_removed,
                            user_id=actor.pk, target_type=target_type, target_id=target.pk,
                            target_author_id=target.author_id)  # fmt: skip
 

@@ -4,13 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from community import live
+from community import audit, effects, live
 from community.access import check_can_moderate_member
-from community.models import ApiToken, AuditEntry, User
+from community.models import ApiToken, User
 from community.richtext import render_markdown
 from community.uploads import clean_avatar
 
-from .common import audit, reject_unknown
+from .common import reject_unknown
 
 PROFILE_FIELDS = ("display_name", "bio", "time_zone", "profile_visibility")
 
@@ -49,16 +49,28 @@ def update_profile(actor, *, avatar=None, **changes):
         actor.bio_html = render_markdown(actor.bio)
         update_fields.append("bio_html")
     old_avatar = actor.avatar.name if actor.avatar else ""
-    with transaction.atomic():
-        if avatar_file is not None:
-            actor.avatar.save(avatar_file.name, avatar_file, save=False)
-            update_fields.append("avatar")
+    new_avatar = _store_avatar(actor, avatar_file) if avatar_file is not None else ""
+    if new_avatar:
+        actor.avatar.name = new_avatar
+        update_fields.append("avatar")
+    try:
         actor.save(update_fields=update_fields)
-        if avatar_file is not None and old_avatar:
-            storage = actor.avatar.storage
-            transaction.on_commit(lambda: storage.delete(old_avatar))
-        live.publish_on_commit(f"user:{actor.pk}", "profile.updated", id=actor.pk)
+    except Exception:
+        if new_avatar:
+            actor.avatar.storage.delete(new_avatar)  # the row never pointed at it
+        raise
+    storage = actor.avatar.storage
+    if new_avatar and old_avatar:
+        effects.on_commit(lambda: storage.delete(old_avatar))
+    live.publish_on_commit(f"user:{actor.pk}", "profile.updated", id=actor.pk)
     return actor
+
+
+def _store_avatar(member, avatar_file):
+    """Stores the file before the transaction (storage may be slow, and a stored file cannot
+    be rolled back); returns its storage name."""
+    field = member.avatar.field
+    return field.storage.save(field.generate_filename(member, avatar_file.name), avatar_file)
 
 
 def create_api_token(actor, *, name):
@@ -98,7 +110,7 @@ def ban_member(actor, *, member, reason, until=None):
         member.banned_until = until
         member.ban_reason = reason.strip()
         member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
-        audit(actor, AuditEntry.Action.BAN, member, reason)
+        audit.record(actor, audit.BAN, member, reason)
         live.close_sockets_on_commit(member_id=member.pk)
     return member
 
@@ -109,5 +121,5 @@ def unban_member(actor, *, member, reason=""):
         member.banned_at = member.banned_until = None
         member.ban_reason = ""
         member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
-        audit(actor, AuditEntry.Action.UNBAN, member, reason)
+        audit.record(actor, audit.UNBAN, member, reason)
     return member

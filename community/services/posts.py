@@ -1,17 +1,17 @@
 """Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from community import access, live, signals
-from community.models import BODY_MAX, AuditEntry, Hashtag, Post, SpaceVisit, User
+from community import access, audit, effects, live, signals, tasks
+from community.models import BODY_MAX, Hashtag, Post, User
 from community.models.posts import TITLE_MAX
 from community.uploads import clean_image
 
 from . import common
-from .common import audit
 
 HASHTAG_MAX = Hashtag._meta.get_field("name").max_length
 POST_IMAGE_FOLDER = "post-images"
@@ -54,7 +54,7 @@ def _store_references(post, rendered):
 
 def _announce_mentions(actor, post, member_ids):
     for member_id in member_ids:
-        signals.send_on_commit(
+        effects.send_signal_on_commit(
             signals.member_mentioned,
             member_id=member_id,
             by_id=actor.pk,
@@ -102,7 +102,7 @@ def create_post(actor, *, space, body, title="", image=None):
             default_storage.delete(stored)  # nothing points at it
         raise
     live.publish_on_commit(f"space:{space.pk}", "post.created", id=post.pk)
-    signals.send_on_commit(
+    effects.send_signal_on_commit(
         signals.post_created, post_id=post.pk, author_id=actor.pk, space_id=space.pk
     )
     _announce_mentions(actor, post, mentioned)
@@ -122,7 +122,7 @@ def edit_post(actor, *, post, body=None, title=None):
         post.save(update_fields=["body", "body_html", "title", "edited_at", "updated_at"])
         mentioned = _store_references(post, rendered) if rendered is not None else []
         if post.author_id != actor.pk:
-            audit(actor, AuditEntry.Action.POST_EDIT, post, "Edited a member's post")
+            audit.record(actor, audit.POST_EDIT, post, "Edited a member's post")
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
     _announce_mentions(actor, post, mentioned)
     return post
@@ -135,7 +135,7 @@ def delete_post(actor, *, post, reason=""):
         post.deleted_at = timezone.now()
         post.save(update_fields=["deleted_at", "updated_at"])
         if post.author_id != actor.pk:
-            audit(actor, AuditEntry.Action.POST_DELETE, post, reason or "Deleted a post")
+            audit.record(actor, audit.POST_DELETE, post, reason or "Deleted a post")
     live.publish_on_commit(f"post:{post.pk}", "post.deleted", id=post.pk)
     return post
 
@@ -145,7 +145,7 @@ def _moderate(actor, post, *, field, value, action, reason):
     with transaction.atomic():
         setattr(post, field, value)
         post.save(update_fields=[field, "updated_at"])
-        audit(actor, action, post, reason)
+        audit.record(actor, action, post, reason)
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
     return post
 
@@ -157,7 +157,7 @@ def hide_post(actor, *, post, reason=""):
         post,
         field="hidden_at",
         value=timezone.now(),
-        action=AuditEntry.Action.POST_HIDE,
+        action=audit.POST_HIDE,
         reason=reason or "Hid a post",
     )
 
@@ -168,7 +168,7 @@ def unhide_post(actor, *, post, reason=""):
         post,
         field="hidden_at",
         value=None,
-        action=AuditEntry.Action.POST_UNHIDE,
+        action=audit.POST_UNHIDE,
         reason=reason or "Unhid a post",
     )
 
@@ -180,7 +180,7 @@ def pin_post(actor, *, post, reason=""):
         post,
         field="pinned_at",
         value=timezone.now(),
-        action=AuditEntry.Action.POST_PIN,
+        action=audit.POST_PIN,
         reason=reason or "Pinned a post",
     )
 
@@ -191,18 +191,21 @@ def unpin_post(actor, *, post, reason=""):
         post,
         field="pinned_at",
         value=None,
-        action=AuditEntry.Action.POST_UNPIN,
+        action=audit.POST_UNPIN,
         reason=reason or "Unpinned a post",
     )
 
 
+VISIT_RECORD_INTERVAL = 60  # seconds: how stale a member's "last visited" may be
+
+
 def visit_space(actor, *, space):
-    """Remembers when a member last opened a space (posts after it are unread).
-    Visitors leave no trace."""
+    """Remembers when a member last opened a space (posts after it are unread), at most once
+    a minute per member and space and by a task, so that opening a page does not write to
+    the database on every request. Visitors leave no trace."""
     if not access.is_active_member(actor):
-        return None
+        return
     access.check_can_see_space(actor, space)
-    visit, _created = SpaceVisit.objects.update_or_create(
-        user=actor, space=space, defaults={"last_visited_at": timezone.now()}
-    )
-    return visit
+    if cache.add(f"space-visit:{actor.pk}:{space.pk}", True, VISIT_RECORD_INTERVAL):
+        at = timezone.now().isoformat()
+        effects.enqueue_on_commit(tasks.record_space_visit, actor.pk, space.pk, at)

@@ -4,15 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community import access, live, signals
-from community.models import AuditEntry, Follow, Report, User
-
-from .common import audit
+from community import access, audit, effects, live, signals
+from community.models import Follow, Report, User
 
 REASON_MAX = 2000
 NOTE_MAX = 2000
-
-# The audit log's names for the moderators' decisions on a report.
 
 
 def follow(actor, *, member):
@@ -26,7 +22,7 @@ def follow(actor, *, member):
         # constraint there and reads the other request's row instead of failing.
         row, created = Follow.objects.get_or_create(follower=actor, followed=member)
         if created:
-            signals.send_on_commit(
+            effects.send_signal_on_commit(
                 signals.member_followed, follower_id=actor.pk, followed_id=member.pk
             )
             live.publish_on_commit(f"user:{member.pk}", "follower.added", follower_id=actor.pk)
@@ -93,7 +89,7 @@ def _close_report(actor, *, report, status, action, note):
         locked.resolved_by = actor
         locked.resolved_at = timezone.now()
         locked.save(update_fields=["status", "resolved_by", "resolved_at"])
-        audit(actor, action, locked, note)
+        audit.record(actor, action, locked, note)
     report.status, report.resolved_by, report.resolved_at = status, actor, locked.resolved_at
     return report
 
@@ -104,7 +100,7 @@ def resolve_report(actor, *, report, note=""):
         actor,
         report=report,
         status=Report.Status.RESOLVED,
-        action=AuditEntry.Action.REPORT_RESOLVE,
+        action=audit.REPORT_RESOLVE,
         note=note,
     )
 
@@ -115,6 +111,6 @@ def dismiss_report(actor, *, report, note=""):
         actor,
         report=report,
         status=Report.Status.DISMISSED,
-        action=AuditEntry.Action.REPORT_DISMISS,
+        action=audit.REPORT_DISMISS,
         note=note,
     )

@@ -6,10 +6,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from community.access import check_can_administer
-from community.models import AccessGrant, AuditEntry, Space
+from community import audit
+from community.access import check_can_administer, is_system
+from community.models import AccessGrant, Space
 
-from .common import audit, reject_unknown
+from .common import reject_unknown
 
 SPACE_FIELDS = ("name", "slug", "description", "icon", "visibility", "post_permission",
                 "required_tier")  # fmt: skip
@@ -47,7 +48,7 @@ def create_space(actor, **fields):
             space.slug = _unique_space_slug(space.name or "")
         space.position = (Space.objects.alive().aggregate(last=Max("position"))["last"] or 0) + 1
         _save_space(space)
-        audit(actor, AuditEntry.Action.SPACE_CREATE, space)
+        audit.record(actor, audit.SPACE_CREATE, space)
     return space
 
 
@@ -58,7 +59,7 @@ def update_space(actor, *, space, **changes):
         for name, value in changes.items():
             setattr(space, name, value)
         _save_space(space)
-        audit(actor, AuditEntry.Action.SPACE_UPDATE, space)
+        audit.record(actor, audit.SPACE_UPDATE, space)
     return space
 
 
@@ -68,7 +69,7 @@ def delete_space(actor, *, space):
     with transaction.atomic():
         space.deleted_at = timezone.now()
         space.save(update_fields=["deleted_at", "updated_at"])
-        audit(actor, AuditEntry.Action.SPACE_DELETE, space)
+        audit.record(actor, audit.SPACE_DELETE, space)
     return space
 
 
@@ -86,18 +87,20 @@ def reorder_spaces(actor, *, space_ids):
         Space.objects.bulk_update(spaces.values(), ["position"])
         if space_ids:
             order = ",".join(map(str, space_ids))
-            audit(actor, AuditEntry.Action.SPACE_REORDER, spaces[space_ids[0]], f"order: {order}")
+            audit.record(actor, audit.SPACE_REORDER, spaces[space_ids[0]], f"order: {order}")
     return [spaces[space_id] for space_id in space_ids]
 
 
 def grant_access(actor, *, member, tier, ends_at=None, source=AccessGrant.Source.MANUAL, note=""):
+    """An admin grants a tier by hand; the system (community.actors.system, e.g. for a
+    payment) grants one with the cause in the audit log."""
     check_can_administer(actor)
     with transaction.atomic():
         grant = AccessGrant(user=member, tier=tier, ends_at=ends_at, source=source, note=note,
-                            granted_by=actor)  # fmt: skip
+                            granted_by=None if is_system(actor) else actor)  # fmt: skip
         grant.full_clean()
         grant.save()
-        audit(actor, AuditEntry.Action.GRANT, grant, note)
+        audit.record(actor, audit.GRANT, grant, note)
     return grant
 
 
@@ -106,5 +109,5 @@ def revoke_access(actor, *, grant, reason=""):
     with transaction.atomic():
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
-        audit(actor, AuditEntry.Action.REVOKE, grant, reason)
+        audit.record(actor, audit.REVOKE, grant, reason)
     return grant

@@ -1,22 +1,15 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from community import selectors, services, signals
-from community.models import Comment, Post, Space, Tier
-from tests.factories import AdminFactory, UserFactory
+from community import selectors, services
+from community.models import Comment, Post, Space
+from tests.factories import AdminFactory, PaidSpaceFactory, PostFactory, UserFactory
+from tests.helpers import api_as, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def space(db):
-    return Space.objects.create(name="General", slug="general", visibility="members")
 
 
 @pytest.fixture
@@ -30,17 +23,6 @@ def comment_on(post, author, body="A comment", parent=None, **fields):
     return Comment.objects.create(
         post=post, author=author, body=body, body_html=f"<p>{body}</p>", parent=parent, **fields
     )
-
-
-def paid_space():
-    tier = Tier.objects.create(name="Pro", slug="pro")
-    return Space.objects.create(name="Pro", slug="pro", visibility="paid", required_tier=tier)
-
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # --- The service ----------------------------------------------------------------------------
@@ -106,8 +88,7 @@ def test_xss_in_a_comment_never_reaches_the_page(member, member_client, post):
 
 
 def test_invisible_hidden_or_deleted_posts_take_no_comments(member, moderator, post):
-    paid = paid_space()
-    secret = Post.objects.create(space=paid, author=moderator, body="s", body_html="s")
+    secret = PostFactory(space=PaidSpaceFactory(), author=moderator, body="s")
     with pytest.raises(Http404):
         services.create_comment(member, post=secret, body="Let me in")
     post.deleted_at = timezone.now()
@@ -166,31 +147,16 @@ def test_a_deleted_comment_with_replies_shows_as_deleted_and_keeps_them(
 
 
 def test_creating_a_comment_sends_its_events_after_commit(
-    member, other_member, post, django_capture_on_commit_callbacks, monkeypatch
+    member, other_member, post, live_events, domain_signals, django_capture_on_commit_callbacks
 ):
-    published, received = [], []
-    monkeypatch.setattr("community.live.broadcast", lambda *a, **kw: published.append((a, kw)))
-
-    def on_comment(sender, **kwargs):
-        received.append(("comment", kwargs))
-
-    def on_mention(sender, **kwargs):
-        received.append(("mention", kwargs))
-
-    signals.comment_created.connect(on_comment)
-    signals.member_mentioned.connect(on_mention)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            comment = services.create_comment(member, post=post, body=f"Hey @{other_member.handle}")
-    finally:
-        signals.comment_created.disconnect(on_comment)
-        signals.member_mentioned.disconnect(on_mention)
-    assert published == [((f"post:{post.pk}", "comment.created"),
-                          {"id": comment.pk, "post_id": post.pk, "parent_id": None})]  # fmt: skip
-    assert ("comment", {"signal": signals.comment_created, "comment_id": comment.pk,
-            "post_id": post.pk, "author_id": member.pk, "parent_id": None,
-            "post_author_id": other_member.pk}) in received  # fmt: skip
-    assert any(kind == "mention" and kw["member_id"] == other_member.pk for kind, kw in received)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.create_comment(member, post=post, body=f"Hey @{other_member.handle}")
+    assert live_events == [(f"post:{post.pk}", "comment.created",
+                            {"id": comment.pk, "post_id": post.pk, "parent_id": None})]  # fmt: skip
+    assert ("comment_created", {"comment_id": comment.pk, "post_id": post.pk,
+            "author_id": member.pk, "parent_id": None,
+            "post_author_id": other_member.pk}) in domain_signals  # fmt: skip
+    assert any(kw["member_id"] == other_member.pk for kw in domain_signals.of("member_mentioned"))
     assert list(comment.mentions.all()) == [other_member]
 
 
@@ -298,20 +264,13 @@ def test_a_later_page_of_comments_loads_with_a_cursor(member_client, member, pos
     assert bad.status_code == 400
 
 
-def _page_queries(client, post):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("community:post", args=[post.pk]))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_post_page_costs_the_same_queries_with_100_comments_as_with_5(member, client):
     space = Space.objects.create(name="Busy", slug="busy", visibility="members")
+    post = Post.objects.create(space=space, author=member, body="p", body_html="p")
     authors = [UserFactory() for _ in range(4)]
     client.force_login(member)
 
-    def build(count):
-        post = Post.objects.create(space=space, author=member, body="p", body_html="p")
+    def add_comments(count):
         tops = []
         for n in range(count):
             parent = tops[n % len(tops)] if n % 2 and tops else None
@@ -319,15 +278,17 @@ def test_the_post_page_costs_the_same_queries_with_100_comments_as_with_5(member
             if parent is None:
                 tops.append(comment)
         services.delete_comment(AdminFactory(), comment=tops[0])  # a "deleted" placeholder
-        return post
 
-    few, many = _page_queries(client, build(5)), _page_queries(client, build(100))
+    add_comments(5)
     # Session and member (2), the post with space and author (1), the viewer's like of the
     # post (1), a page of threads with authors (1), their replies with authors (1), the
     # viewer's likes of those comments (1), the live comment count (1), plus whatever
     # base.html's sidebar and context add (a few, fixed).
-    assert few == many
-    assert many <= 16
+    assert_constant_queries(
+        lambda: client.get(reverse("community:post", args=[post.pk])),
+        grow=lambda: add_comments(95),
+        bound=16,
+    )
 
 
 # --- The API --------------------------------------------------------------------------------
@@ -393,8 +354,7 @@ def test_api_rejects_bad_bodies_and_parents_by_field(member, post):
 
 
 def test_api_hides_comments_of_posts_the_member_may_not_see(member, moderator):
-    paid = paid_space()
-    secret = Post.objects.create(space=paid, author=moderator, body="s", body_html="s")
+    secret = PostFactory(space=PaidSpaceFactory(), author=moderator, body="s")
     comment = comment_on(secret, moderator, "secret talk")
     client = api_as(member)
     assert client.get(reverse("api-post-comments", args=[secret.pk])).status_code == 404
@@ -406,20 +366,20 @@ def test_api_hides_comments_of_posts_the_member_may_not_see(member, moderator):
 
 def test_the_api_list_costs_the_same_queries_for_n_and_2n_threads(member, space):
     authors = [UserFactory() for _ in range(3)]
+    post = Post.objects.create(space=space, author=member, body="p", body_html="p")
     client = api_as(member)
 
-    def queries_for(count):
-        post = Post.objects.create(space=space, author=member, body="p", body_html="p")
+    def add_threads(count):
         for n in range(count):
             top = comment_on(post, authors[n % 3], f"t{n}")
             comment_on(post, authors[(n + 1) % 3], f"r{n}", parent=top)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("api-post-comments", args=[post.pk]))
-        assert len(response.json()["results"]) == count
-        return len(queries)
 
+    add_threads(8)
     # The post (1), the viewer's tiers for access (at most 1), a page of threads with
     # authors (1), their replies with authors (1), the viewer's likes of all of them (1).
-    few, many = queries_for(8), queries_for(16)
-    assert few == many
-    assert many <= 6
+    few, many = assert_constant_queries(
+        lambda: client.get(reverse("api-post-comments", args=[post.pk])),
+        grow=lambda: add_threads(8),
+        bound=6,
+    )
+    assert (len(few.json()["results"]), len(many.json()["results"])) == (8, 16)

@@ -3,8 +3,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -12,15 +10,10 @@ from rest_framework.test import APIClient
 from community import selectors, services
 from community.models import Post, Space, Tier, User
 from tests.factories import AdminFactory, ModeratorFactory, UserFactory
+from tests.helpers import api_as, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 MEMBERS = "/api/v1/members/"
-
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def ids(page):
@@ -42,11 +35,6 @@ def make_members(count, **fields):
              **fields)
         for i in range(count)
     )  # fmt: skip
-
-
-@pytest.fixture
-def space(db):
-    return services.create_space(AdminFactory(), name="General", visibility="members")
 
 
 def make_posts(author, space, count):
@@ -222,30 +210,25 @@ def test_the_page_tells_when_nobody_matches(member_client):
 # --- Query counts ------------------------------------------------------------------------
 
 
-def count_queries(fetch):
-    fetch()  # warm up: content types, session
-    with CaptureQueriesContext(connection) as queries:
-        response = fetch()
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_the_directory_page_and_api_cost_the_same_with_5_or_50_members(member, client):
     client.force_login(member)
     api = api_as(member)
     make_members(5)
     for other in User.objects.exclude(pk=member.pk)[:3]:
         services.follow(member, member=other)
-    page_small = count_queries(lambda: client.get(reverse("community:directory")))
-    api_small = count_queries(lambda: api.get(MEMBERS))
-    make_members(45)
-    page_large = count_queries(lambda: client.get(reverse("community:directory")))
-    api_large = count_queries(lambda: api.get(MEMBERS))
-    # Page: session + viewer (2), the members with their follower counts (1), the viewer's
-    # follows among them (1), and base.html's sidebar (held tiers, spaces, unread: up to 3).
-    assert page_small == page_large <= 7
-    # API: the members (1) and the viewer's follows among them (1); forced auth reads nothing.
-    assert api_small == api_large <= 2
+    assert_constant_queries(
+        {
+            "page": lambda: client.get(reverse("community:directory")),
+            "api": lambda: api.get(MEMBERS),
+        },
+        grow=lambda: make_members(45),
+        # Page: session + viewer (2), the members with their follower counts (1), the viewer's
+        # follows among them (1), and base.html's sidebar (held tiers, spaces, unread: up to 3).
+        # API: the members (1) and the viewer's follows among them (1); forced auth reads
+        # nothing.
+        bound={"page": 7, "api": 2},
+        warm_up=True,  # content types, session
+    )
 
 
 def test_the_profile_page_costs_the_same_with_5_or_50_posts(member, space, client):
@@ -254,13 +237,15 @@ def test_the_profile_page_costs_the_same_with_5_or_50_posts(member, space, clien
     make_posts(author, space, 5)
     services.follow(member, member=author)
     url = reverse("community:profile", args=[author.pk])
-    small = count_queries(lambda: client.get(url))
-    make_posts(author, space, 45)
-    large = count_queries(lambda: client.get(url))
     # Session + viewer (2), the member (1), follow counts (1), held tiers for paid spaces (1),
     # the posts with space and author (1), the viewer's likes among them (1), "do I follow
     # them" (1), and base.html's sidebar (spaces, unread: up to 2).
-    assert small == large <= 10
+    assert_constant_queries(
+        lambda: client.get(url),
+        grow=lambda: make_posts(author, space, 45),
+        bound=10,
+        warm_up=True,  # content types, session
+    )
 
 
 # --- The profile page --------------------------------------------------------------------

@@ -6,60 +6,39 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import live, services, signals
+from community import services, signals
 from community.models import Follow, User
 from tests.factories import UserFactory
+from tests.helpers import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def follow_url(member):
     return f"/api/v1/members/{member.pk}/follow/"
 
 
-@pytest.fixture
-def events(monkeypatch):
-    """Live events and member_followed signals, as sent after commit."""
-    sent = []
-    monkeypatch.setattr(
-        live, "broadcast", lambda topic, kind, **data: sent.append((topic, kind, data))
-    )
-
-    def receiver(sender, **kwargs):
-        sent.append(("signal", "member_followed", kwargs))
-
-    signals.member_followed.connect(receiver)
-    yield sent
-    signals.member_followed.disconnect(receiver)
-
-
 def test_a_member_follows_another_and_they_hear_of_it(
-    member, other_member, events, django_capture_on_commit_callbacks
+    member, other_member, live_events, domain_signals, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.follow(member, member=other_member)
     assert Follow.objects.filter(follower=member, followed=other_member).exists()
-    assert (f"user:{other_member.pk}", "follower.added", {"follower_id": member.pk}) in events
-    signal = [e for e in events if e[0] == "signal"]
-    assert signal[0][2]["follower_id"] == member.pk
-    assert signal[0][2]["followed_id"] == other_member.pk
+    assert (f"user:{other_member.pk}", "follower.added", {"follower_id": member.pk}) in live_events
+    signal = domain_signals.of(signals.member_followed)
+    assert signal[0]["follower_id"] == member.pk
+    assert signal[0]["followed_id"] == other_member.pk
 
 
 def test_following_twice_keeps_one_row_and_announces_once(
-    member, other_member, events, django_capture_on_commit_callbacks
+    member, other_member, domain_signals, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = services.follow(member, member=other_member)
         second = services.follow(member, member=other_member)
     assert first.pk == second.pk
     assert Follow.objects.filter(follower=member, followed=other_member).count() == 1
-    assert len([e for e in events if e[0] == "signal"]) == 1
+    assert len(domain_signals.of(signals.member_followed)) == 1
 
 
 def test_it_refuses_following_yourself(member):

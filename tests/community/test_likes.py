@@ -5,21 +5,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import selectors, services, signals, tasks
-from community.models import Comment, Like, Post, Space, Tier
-from tests.factories import UserFactory
+from community import selectors, services, tasks
+from community.models import Comment, Like, Post, Space
+from tests.factories import PaidSpaceFactory, PostFactory, UserFactory
+from tests.helpers import api_as, count_queries
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def space(db):
-    return Space.objects.create(name="General", slug="general", visibility="members")
 
 
 @pytest.fixture
@@ -30,17 +25,6 @@ def post(space, other_member):
 @pytest.fixture
 def comment(post, other_member):
     return Comment.objects.create(post=post, author=other_member, body="c", body_html="<p>c</p>")
-
-
-def paid_space():
-    tier = Tier.objects.create(name="Pro", slug="pro")
-    return Space.objects.create(name="Pro", slug="pro", visibility="paid", required_tier=tier)
-
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def fresh(obj):
@@ -78,8 +62,7 @@ def test_only_posts_and_comments_can_be_liked(member, space):
 
 
 def test_liking_a_deleted_hidden_or_invisible_post_is_404(member, moderator, post, comment):
-    paid = paid_space()
-    secret = Post.objects.create(space=paid, author=moderator, body="s", body_html="s")
+    secret = PostFactory(space=PaidSpaceFactory(), author=moderator, body="s")
     with pytest.raises(Http404):
         services.toggle_like(member, target=secret)
     comment.deleted_at = timezone.now()
@@ -115,35 +98,21 @@ def test_like_and_unlike_are_idempotent(member, post):
 
 
 def test_signals_and_live_events_follow_the_commit(
-    member, other_member, post, django_capture_on_commit_callbacks, monkeypatch
+    member, other_member, post, live_events, domain_signals, django_capture_on_commit_callbacks
 ):
-    published, received = [], []
-    monkeypatch.setattr("community.live.broadcast", lambda *a, **kw: published.append((a, kw)))
-
-    def on_added(sender, **kwargs):
-        received.append(("added", kwargs["user_id"], kwargs["target_author_id"]))
-
-    def on_removed(sender, **kwargs):
-        received.append(("removed", kwargs["user_id"], kwargs["target_author_id"]))
-
-    signals.like_added.connect(on_added)
-    signals.like_removed.connect(on_removed)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.toggle_like(member, target=post)
-            assert received == []  # nothing before the commit
-        with django_capture_on_commit_callbacks(execute=True):
-            services.toggle_like(member, target=post)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.unlike(member, target=post)  # nothing changed: nothing sent
-    finally:
-        signals.like_added.disconnect(on_added)
-        signals.like_removed.disconnect(on_removed)
-    assert received == [("added", member.pk, other_member.pk),
-                        ("removed", member.pk, other_member.pk)]  # fmt: skip
-    event = ((f"post:{post.pk}", "like.changed"),
+    with django_capture_on_commit_callbacks(execute=True):
+        services.toggle_like(member, target=post)
+        assert domain_signals == [] and live_events == []  # nothing before the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        services.toggle_like(member, target=post)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unlike(member, target=post)  # nothing changed: nothing sent
+    received = [(name, kw["user_id"], kw["target_author_id"]) for name, kw in domain_signals]
+    assert received == [("like_added", member.pk, other_member.pk),
+                        ("like_removed", member.pk, other_member.pk)]  # fmt: skip
+    event = (f"post:{post.pk}", "like.changed",
              {"target_type": "post", "target_id": post.pk, "post_id": post.pk})  # fmt: skip
-    assert published == [event, event]
+    assert live_events == [event, event]
 
 
 # --- Counters -------------------------------------------------------------------------------
@@ -193,9 +162,9 @@ def test_liked_ids_is_one_query_and_empty_for_visitors(member, space, other_memb
     for liked in posts[::3]:
         Like.objects.create(user=member, target=liked)
     selectors.liked_ids(member, posts[:1])  # content types are cached from here on
-    with CaptureQueriesContext(connection) as queries:
-        assert selectors.liked_ids(member, posts) == {p.pk for p in posts[::3]}
-    assert len(queries) == 1
+    queries, liked = count_queries(lambda: selectors.liked_ids(member, posts))
+    assert liked == {p.pk for p in posts[::3]}
+    assert queries == 1
     assert selectors.liked_ids(AnonymousUser(), posts) == set()
     assert selectors.liked_ids(member, []) == set()
 
@@ -257,8 +226,7 @@ def test_api_like_and_unlike_are_idempotent_and_exact(member, other_member, post
 
 
 def test_api_likes_answer_404_for_missing_and_invisible_targets(member, moderator, post):
-    paid = paid_space()
-    secret = Post.objects.create(space=paid, author=moderator, body="s", body_html="s")
+    secret = PostFactory(space=PaidSpaceFactory(), author=moderator, body="s")
     client = api_as(member)
     for url in (reverse("api-post-like", args=[secret.pk]), reverse("api-post-like", args=[999]),
                 reverse("api-comment-like", args=[999])):  # fmt: skip

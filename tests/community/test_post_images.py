@@ -11,7 +11,6 @@ from PIL import Image
 
 from community import services
 from community.models import Post
-from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,6 @@ def png(name="photo.png", size=(3000, 1500)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (20, 120, 200)).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-@pytest.fixture
-def space(db):
-    return services.create_space(AdminFactory(), name="Photos", visibility="members")
 
 
 def test_an_image_is_re_encoded_stored_and_shown_below_the_text(member, space, settings):

@@ -5,15 +5,17 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import live, services, signals
+from community import services, signals, tasks
 from community.models import AuditEntry, Hashtag, Post, SpaceVisit
 from tests.factories import UserFactory
+from tests.helpers import api_as
 
 pytestmark = pytest.mark.django_db
 
@@ -40,24 +42,9 @@ def general(spaces):
     return spaces["general"]
 
 
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def ban(member):
     member.banned_at = timezone.now()
     member.save(update_fields=["banned_at"])
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    """What live.broadcast would have sent, as (topic, type, data)."""
-    sent = []
-    monkeypatch.setattr(live, "broadcast", lambda topic, type_, **data: sent.append(
-        (topic, type_, data)))  # fmt: skip
-    return sent
 
 
 # --- Creating -------------------------------------------------------------------------
@@ -155,52 +142,34 @@ def test_xss_in_title_and_body_never_reaches_the_page(member, general, client):
 
 
 def test_mentions_and_hashtags_are_stored_and_announced_after_commit(
-    member, other_member, general, django_capture_on_commit_callbacks
+    member, other_member, general, domain_signals, django_capture_on_commit_callbacks
 ):
-    received = []
-
-    def on_mention(sender, **kwargs):
-        received.append(kwargs)
-
-    signals.member_mentioned.connect(on_mention)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            post = services.create_post(
-                member,
-                space=general,
-                body=f"Hi @{other_member.handle} and @{member.handle} #Django #python #django",
-            )
-    finally:
-        signals.member_mentioned.disconnect(on_mention)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = services.create_post(
+            member,
+            space=general,
+            body=f"Hi @{other_member.handle} and @{member.handle} #Django #python #django",
+        )
     assert set(post.hashtags.values_list("name", flat=True)) == {"django", "python"}
     assert set(post.mentions.all()) == {other_member, member}
     # The author mentioning themself is not announced.
-    assert received == [
-        {"signal": signals.member_mentioned, "member_id": other_member.pk, "by_id": member.pk,
-         "post_id": post.pk, "comment_id": None}
-    ]  # fmt: skip
+    assert domain_signals.of(signals.member_mentioned) == [
+        {"member_id": other_member.pk, "by_id": member.pk, "post_id": post.pk, "comment_id": None}
+    ]
     services.create_post(member, space=general, body="More #django")
     assert Hashtag.objects.filter(name="django").count() == 1
 
 
 def test_the_new_post_event_and_signal_go_out_only_after_commit(
-    member, general, broadcasts, django_capture_on_commit_callbacks
+    member, general, live_events, domain_signals, django_capture_on_commit_callbacks
 ):
-    created = []
-
-    def on_created(sender, **kwargs):
-        created.append(kwargs)
-
-    signals.post_created.connect(on_created)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            post = services.create_post(member, space=general, body="News")
-        assert broadcasts == [] and created == []
-        for callback in callbacks:
-            callback()
-    finally:
-        signals.post_created.disconnect(on_created)
-    assert broadcasts == [(f"space:{general.pk}", "post.created", {"id": post.pk})]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post = services.create_post(member, space=general, body="News")
+    assert live_events == [] and domain_signals == []
+    for callback in callbacks:
+        callback()
+    assert live_events == [(f"space:{general.pk}", "post.created", {"id": post.pk})]
+    created = domain_signals.of(signals.post_created)
     assert created[0]["post_id"] == post.pk
     assert created[0]["author_id"] == member.pk and created[0]["space_id"] == general.pk
 
@@ -323,12 +292,29 @@ def test_visitors_are_sent_to_sign_in_to_post(client, spaces):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_the_space_page_records_the_visit(member_client, member, general):
-    member_client.get(reverse("community:space", args=[general.slug]))
+def test_the_space_page_records_the_visit_by_a_task_at_most_once_a_minute(
+    member_client, member, general, django_capture_on_commit_callbacks
+):
+    url = reverse("community:space", args=[general.slug])
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        member_client.get(url)
+    assert len(enqueued) == 1
     first = SpaceVisit.objects.get(user=member, space=general).last_visited_at
-    member_client.get(reverse("community:space", args=[general.slug]))
-    assert SpaceVisit.objects.get(user=member, space=general).last_visited_at >= first
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        member_client.get(url)  # within the minute: nothing to write
+    assert enqueued == []
+    cache.clear()  # the minute has passed
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.get(url)
+    assert SpaceVisit.objects.get(user=member, space=general).last_visited_at > first
     assert SpaceVisit.objects.count() == 1
+
+
+def test_a_late_visit_task_never_moves_the_visit_back(member, general):
+    now = timezone.now()
+    tasks.record_space_visit(member.pk, general.pk, now.isoformat())
+    tasks.record_space_visit(member.pk, general.pk, (now - timedelta(minutes=5)).isoformat())
+    assert SpaceVisit.objects.get(user=member, space=general).last_visited_at == now
 
 
 def test_a_space_the_member_cannot_see_is_not_found(member_client, spaces, admin):

@@ -1,0 +1,3 @@
+from django.dispatch import Signal
+
+workshop_cancelled = Signal()  # workshop_id

@@ -1,0 +1,164 @@
+"""Plain helpers every app's tests share (fixtures built on them live in tests/conftest.py)."""
+
+import importlib
+from collections import namedtuple
+from importlib.util import find_spec
+from pathlib import Path
+
+from django.apps import apps
+from django.db import connection
+from django.dispatch import Signal
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+# --- The API as someone ---------------------------------------------------------------------
+
+
+def api_as(user):
+    """A DRF client acting as `user` (forced authentication: no session, no token, no
+    queries to find the member), or anonymous for None or an AnonymousUser."""
+    client = APIClient()
+    if user is not None and user.is_authenticated:
+        client.force_authenticate(user)
+    return client
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+def count_queries(fetch):
+    """(number of SQL queries fetch() made, what it returned)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = fetch()
+    return len(queries), result
+
+
+def assert_constant_queries(fetch, *, grow, bound, warm_up=False):
+    """Asserts that a page or a list costs a fixed number of queries, as DESIGN.md asks.
+
+    The test builds N items, then: the queries of `fetch()` are counted, `grow()` builds N
+    more (or many more, past a page size), they are counted again, and both counts must be
+    equal and at most `bound`. State above the call what the queries are. A response that
+    fetch returns must be a 200. `warm_up=True` calls fetch once, uncounted, before each
+    count (content types, a first visit's insert).
+
+    `fetch` may also be a dict {label: callable}, with `bound` a dict of the same labels,
+    to measure several ways in (the page and the API) over the same data.
+
+    Returns the two results of fetch (before, after), or a dict of such pairs by label."""
+    fetches = fetch if isinstance(fetch, dict) else {"": fetch}
+    bounds = bound if isinstance(bound, dict) else {"": bound}
+    assert fetches.keys() == bounds.keys(), "give one bound per fetch"
+
+    def measure():
+        counts = {}
+        for label, one in fetches.items():
+            if warm_up:
+                one()
+            counts[label] = count_queries(one)
+            status = getattr(counts[label][1], "status_code", 200)
+            assert status == 200, f"{label or 'fetch'} answered {status}"
+        return counts
+
+    before = measure()
+    grow()
+    after = measure()
+    for label in fetches:
+        few, many = before[label][0], after[label][0]
+        where = f"{label}: " if label else ""
+        assert few == many, f"{where}{few} queries for N items but {many} for more"
+        assert many <= bounds[label], f"{where}{many} queries, more than {bounds[label]}"
+    results = {label: (before[label][1], after[label][1]) for label in fetches}
+    return results if isinstance(fetch, dict) else results[""]
+
+
+# --- Live events ----------------------------------------------------------------------------
+
+LiveEvent = namedtuple("LiveEvent", ["topic", "type", "data"])
+
+
+class LiveEvents(list):
+    """Every live event a test sent (`live.broadcast_rollback_unsafe(topic, type, **data)`),
+    in order, as LiveEvent tuples (they compare equal to plain `(topic, type, data)` tuples).
+    `sent_at`, which the broadcast adds itself, is not in `data`."""
+
+    def record(self, topic, event_type, data):
+        self.append(LiveEvent(topic, event_type, data))
+
+    def of_type(self, event_type):
+        return [event for event in self if event.type == event_type]
+
+    def to(self, topic):
+        return [event for event in self if event.topic == topic]
+
+    def topics(self):
+        return [event.topic for event in self]
+
+    def types(self):
+        return [event.type for event in self]
+
+
+# --- Domain signals -------------------------------------------------------------------------
+
+SentSignal = namedtuple("SentSignal", ["name", "kwargs"])
+
+
+def domain_signal_modules():
+    """community.signals and the `signals` module of every project app that has one
+    (courses, events, …): the project's apps are those whose code sits beside community."""
+    base = Path(apps.get_app_config("community").path).parent
+    names = [
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == base and find_spec(f"{config.name}.signals")
+    ]
+    return [importlib.import_module(f"{name}.signals") for name in names]
+
+
+def domain_signals_of(module):
+    """{name: Signal} for the Signal instances a module defines, named after their attribute
+    ("comment_created"); outside community, prefixed with the app ("courses.enrolled")."""
+    app = module.__name__.rsplit(".", 1)[0]
+    prefix = "" if app == "community" else f"{app}."
+    return {
+        prefix + name: value
+        for name, value in vars(module).items()
+        if isinstance(value, Signal) and not name.startswith("_")
+    }
+
+
+class DomainSignals(list):
+    """Every domain signal sent during a test, in order, as SentSignal(name, kwargs); kwargs
+    are what a receiver gets, without `signal` and `sender`."""
+
+    def __init__(self, signals_by_name):
+        super().__init__()
+        self.by_name = signals_by_name
+        self._receivers = []
+
+    def connect(self):
+        for name, signal in self.by_name.items():
+
+            def receiver(sender, name=name, **kwargs):
+                kwargs.pop("signal", None)
+                self.append(SentSignal(name, kwargs))
+
+            signal.connect(receiver, weak=False)
+            self._receivers.append((signal, receiver))
+
+    def disconnect(self):
+        for signal, receiver in self._receivers:
+            signal.disconnect(receiver)
+        self._receivers.clear()
+
+    def of(self, signal):
+        """The kwargs of each send of one signal, given by name or as the Signal itself."""
+        if isinstance(signal, Signal):
+            names = [name for name, known in self.by_name.items() if known is signal]
+            assert names, f"{signal!r} is not a domain signal"
+            signal = names[0]
+        assert signal in self.by_name, f"no domain signal named {signal!r}"
+        return [sent.kwargs for sent in self if sent.name == signal]
+
+    def names(self):
+        return [sent.name for sent in self]
