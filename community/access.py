@@ -28,7 +28,7 @@ def is_active_member(user):
 
 
 def can_moderate(user):
-    return is_system(user) or (is_active_member(user) and user.is_moderator)
+    return is_active_member(user) and user.is_moderator
 
 
 def check_can_moderate(user):
@@ -64,8 +64,6 @@ def visible_members(viewer, queryset=None):
 
 def can_moderate_member(actor, member):
     """Moderators act on members; only admins act on other moderators and admins."""
-    if is_system(actor):
-        return True
     if not can_moderate(actor) or actor.pk == member.pk:
         return False
     if member.is_moderator:

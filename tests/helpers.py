@@ -5,9 +5,13 @@ from collections import namedtuple
 from importlib.util import find_spec
 from pathlib import Path
 
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.dispatch import Signal
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -21,6 +25,39 @@ def api_as(user):
     if user is not None and user.is_authenticated:
         client.force_authenticate(user)
     return client
+
+
+# --- The live socket ------------------------------------------------------------------------
+# Channels' WebsocketCommunicator against the real ASGI app. The socket reads sessions from
+# another thread, so its tests use `django_db(transaction=True)`; build headers (sync) before
+# entering the async scenario, which `run` drives.
+
+ORIGIN = (b"origin", b"http://localhost")  # in the default ALLOWED_HOSTS
+
+
+def session_headers(member):
+    """Headers of a browser signed in as `member`: its session cookie and an allowed Origin."""
+    client = Client()
+    client.force_login(member)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [ORIGIN, (b"cookie", cookie.encode())]
+
+
+def run(scenario):
+    return async_to_sync(scenario)()
+
+
+async def connect(headers):
+    from config.asgi import application  # loads the whole ASGI stack: only when a test needs it
+
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def subscribe(communicator, topic):
+    await communicator.send_json_to({"action": "subscribe", "topic": topic})
+    return await communicator.receive_json_from(timeout=2)
 
 
 # --- Query counts ---------------------------------------------------------------------------

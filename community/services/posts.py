@@ -1,6 +1,5 @@
 """Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -196,16 +195,12 @@ def unpin_post(actor, *, post, reason=""):
     )
 
 
-VISIT_RECORD_INTERVAL = 60  # seconds: how stale a member's "last visited" may be
-
-
 def visit_space(actor, *, space):
-    """Remembers when a member last opened a space (posts after it are unread), at most once
-    a minute per member and space and by a task, so that opening a page does not write to
-    the database on every request. Visitors leave no trace."""
+    """Remembers when a member last opened a space (posts after it are unread). A task
+    writes it after the response, so opening a page does not write in the request (in
+    production; the embedded default runs tasks in process). Visitors leave no trace."""
     if not access.is_active_member(actor):
         return
     access.check_can_see_space(actor, space)
-    if cache.add(f"space-visit:{actor.pk}:{space.pk}", True, VISIT_RECORD_INTERVAL):
-        at = timezone.now().isoformat()
-        effects.enqueue_on_commit(tasks.record_space_visit, actor.pk, space.pk, at)
+    at = timezone.now().isoformat()
+    effects.enqueue_on_commit(tasks.record_space_visit, actor.pk, space.pk, at)

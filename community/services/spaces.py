@@ -91,10 +91,15 @@ def reorder_spaces(actor, *, space_ids):
     return [spaces[space_id] for space_id in space_ids]
 
 
-def grant_access(actor, *, member, tier, ends_at=None, source=AccessGrant.Source.MANUAL, note=""):
-    """An admin grants a tier by hand; the system (community.actors.system, e.g. for a
-    payment) grants one with the cause in the audit log."""
+def grant_access(actor, *, member, tier, ends_at=None, source=None, note=""):
+    """An admin grants a tier by hand (source: manual unless given); the system
+    (community.actors.system, e.g. for a payment) grants one with the cause in the audit
+    log and must say the source, since "manual" means an admin did it."""
     check_can_administer(actor)
+    if source is None:
+        if is_system(actor):
+            raise ValueError("The system grants a tier from a source: payment, trial, coupon.")
+        source = AccessGrant.Source.MANUAL
     with transaction.atomic():
         grant = AccessGrant(user=member, tier=tier, ends_at=ends_at, source=source, note=note,
                             granted_by=None if is_system(actor) else actor)  # fmt: skip

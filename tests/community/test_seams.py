@@ -10,6 +10,7 @@ from celery import shared_task
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 
 from community import access, audit, effects, live, services, signals
@@ -20,6 +21,7 @@ from tests.example_app.access import can_see_workshop
 from tests.example_app.models import Workshop
 
 from ..factories import PostFactory, SpaceFactory
+from ..helpers import connect, run, session_headers, subscribe
 from .test_uploads import image_bytes, upload
 
 
@@ -131,7 +133,8 @@ def test_existing_entries_get_dotted_names(admin, space):
 def test_the_admin_filters_by_any_apps_action_and_shows_the_system(admin, client, pro, member):
     workshop = Workshop.objects.create(title="Intro", visibility="members")
     workshops.cancel_workshop(admin, workshop=workshop, reason="Speaker ill")
-    services.grant_access(system("stripe event evt_1"), member=member, tier=pro)
+    services.grant_access(system("stripe event evt_1"), member=member, tier=pro,
+                          source=AccessGrant.Source.PAYMENT)  # fmt: skip
     client.force_login(admin)
     url = reverse("admin:community_auditentry_changelist")
     page = client.get(url).content.decode()
@@ -158,15 +161,24 @@ def test_the_system_grants_a_tier_with_its_cause_in_the_audit_log(member, pro):
     assert AuditEntry.objects.get(action=audit.REVOKE).cause == "stripe event evt_124"
 
 
-def test_the_system_does_what_admins_do_and_nothing_a_member_does(space, member):
+def test_the_system_runs_admins_services_and_nothing_else(space, member, pro):
     actor = system("nightly job")
     workshop = Workshop.objects.create(title="Intro", visibility="members")
     workshops.cancel_workshop(actor, workshop=workshop)
     assert not can_see_workshop(member, workshop)
-    with pytest.raises(PermissionDenied):
-        services.create_post(actor, space=space, body="Hello")
-    with pytest.raises(PermissionDenied):
-        workshops.cancel_workshop(member, workshop=workshop)
+    post = PostFactory(space=space)
+    report = services.report(member, target=post, reason="Spam")
+    for refused in (
+        lambda: services.create_post(actor, space=space, body="Hello"),
+        lambda: services.hide_post(actor, post=post),
+        lambda: services.resolve_report(actor, report=report),
+        lambda: services.ban_member(actor, member=member, reason="x"),
+        lambda: workshops.cancel_workshop(member, workshop=workshop),
+    ):
+        with pytest.raises((PermissionDenied, Http404)):
+            refused()
+    with pytest.raises(ValueError, match="from a source"):
+        services.grant_access(actor, member=member, tier=pro)  # "manual" would be a lie
 
 
 def test_the_system_always_says_why(db):
@@ -268,8 +280,6 @@ def test_anonymous_visits_write_nothing(space, django_capture_on_commit_callback
 
 @pytest.mark.django_db(transaction=True)
 def test_the_socket_subscribes_through_the_registered_rule(member, paid_member, gated):
-    from .test_socket import connect, run, session_headers, subscribe
-
     workshop = gated["paid"][0]
 
     def answer(viewer, topic):

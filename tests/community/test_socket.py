@@ -4,43 +4,19 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from community import live, services
 from community.models import Tier
 from config.asgi import application
+from tests.helpers import ORIGIN, connect, run, session_headers, subscribe
 
 # The socket reads sessions and tokens from other threads: rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-ORIGIN = (b"origin", b"http://localhost")  # in the default ALLOWED_HOSTS
-
-
-def session_headers(member):
-    client = Client()
-    client.force_login(member)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return [ORIGIN, (b"cookie", cookie.encode())]
-
-
-def run(scenario):
-    return async_to_sync(scenario)()
-
-
-async def connect(headers):
-    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
-    connected, _ = await communicator.connect()
-    return communicator, connected
-
-
-async def subscribe(communicator, topic):
-    await communicator.send_json_to({"action": "subscribe", "topic": topic})
-    return await communicator.receive_json_from(timeout=2)
 
 
 def test_an_anonymous_socket_is_closed_with_a_code_the_client_understands():

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
-from rest_framework.test import APIClient
 
 from community.api.posts import PostSerializer
 from community.api.toolkit import cursor_page_serializer
@@ -19,14 +18,9 @@ from community.models import Follow, User
 from community.pagination import parse_page_size
 from community.views.common import safe_next_url
 from tests.factories import CommentFactory, FollowFactory, PostFactory, UserFactory
+from tests.helpers import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # --- One page size --------------------------------------------------------------------------
@@ -188,7 +182,7 @@ def test_every_serializer_gives_the_same_avatar_url(member, other_member, space)
     assert members[0]["avatar_url"] == url
     following = client.get(f"/api/v1/members/{member.pk}/following/").json()["results"]
     assert following[0]["member"]["avatar_url"] == url
-    assert client.get("/api/v1/me").json()["avatar_url"] is None
+    assert client.get("/api/v1/me/").json()["avatar_url"] is None
 
 
 # --- One read of a post: page and API answer alike --------------------------------------------
