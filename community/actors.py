@@ -3,7 +3,8 @@
 Services take the actor first. A Stripe webhook granting a tier, a scheduled job releasing a
 module or a reconcile task passes `system(cause=…)`: access.can_administer lets it run the
 admins' services (grants, spaces) and nothing else answers yes for it (it cannot post,
-moderate a thread or see a paid space), and the audit log shows "system" with the cause. It is a plain object, never a `User`, so no request, session or token can carry it.
+moderate a thread or see a paid space), and the audit log shows "system" with the cause.
+It is a plain object, never a `User`, so no request, session or token can carry it.
 """
 
 from dataclasses import dataclass
