@@ -5,7 +5,7 @@ a queryset. A thing that is missing and a thing the viewer may not see give the 
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.http import Http404
 
 from . import live
@@ -127,6 +127,40 @@ def visible_gated(user, queryset):
     )
 
 
+def can_preview_gated(user, obj):
+    """May `user` see what a gated object is (name, description) and how to get it, without
+    its contents? Only paid things lock, and only behind a listed tier (Tier.listed; a staff
+    tier nobody may ask for keeps what it opens hidden): an active member without the tier
+    previews them. Anonymous visitors do not (public things they see; the rest is a 404 for
+    them, as for members' spaces). Whether the object itself is alive is its own model's
+    question. Reads obj.required_tier: load it with the object."""
+    return (
+        obj.visibility == Gated.Visibility.PAID
+        and is_active_member(user)
+        and not can_see_gated(user, obj)
+        and obj.required_tier.listed
+    )
+
+
+def gated_with_locks(user, queryset):
+    """The rows of a Gated model's queryset that `user` may see or preview, each annotated
+    with `is_locked` (previewable only): the SQL twin of can_see_gated / can_preview_gated."""
+    if can_moderate(user) or not is_active_member(user):
+        return visible_gated(user, queryset).annotate(is_locked=Value(False))
+    held = held_tier_ids(user)
+    locked = (
+        Q(visibility=Gated.Visibility.PAID)
+        & Q(required_tier__listed=True)
+        & ~Q(required_tier_id__in=held)
+    )
+    return (visible_gated(user, queryset) | queryset.filter(locked)).annotate(
+        is_locked=ExpressionWrapper(
+            Q(visibility=Gated.Visibility.PAID) & ~Q(required_tier_id__in=held),
+            output_field=BooleanField(),
+        )
+    )
+
+
 # --- Spaces ------------------------------------------------------------------------------
 
 
@@ -149,6 +183,12 @@ def can_post_in_space(user, space):
     return can_administer(user)
 
 
+def can_preview_space(user, space):
+    """A live paid space the member may not enter: its page shows what it is and how to get
+    access, never its posts."""
+    return space.deleted_at is None and can_preview_gated(user, space)
+
+
 def check_can_post_in_space(user, space):
     check_can_see_space(user, space)
     if not can_post_in_space(user, space):
@@ -157,6 +197,11 @@ def check_can_post_in_space(user, space):
 
 def visible_spaces(user, queryset=None):
     return visible_gated(user, (Space.objects.all() if queryset is None else queryset).alive())
+
+
+def spaces_with_locks(user, queryset=None):
+    """Live spaces the viewer may see or preview, each with `is_locked` (for the sidebar)."""
+    return gated_with_locks(user, (Space.objects.all() if queryset is None else queryset).alive())
 
 
 # --- Posts and comments ----------------------------------------------------------------

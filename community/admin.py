@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import access, audit, services
-from .models import AccessGrant, ApiToken, AuditEntry, Space, Tier, User
+from .models import AccessGrant, ApiToken, AuditEntry, Comment, Post, Report, Space, Tier, User
 
 
 class BanActionForm(admin.helpers.ActionForm):
@@ -164,7 +168,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created_at"]
+    list_display = ["name", "slug", "listed", "created_at"]
+    list_filter = ["listed"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -223,3 +228,173 @@ class SpaceAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for space in queryset.filter(deleted_at__isnull=True):
             services.delete_space(request.user, space=space)
+
+
+# --- Moderation: posts, comments, reports ------------------------------------------------
+# Moderators read the content here and act through actions that call the services, so each
+# decision is checked by access and leaves an audit entry. Nothing is edited or hard-deleted
+# from these pages: content changes go through its authors, removal is the soft delete.
+
+
+class ReasonActionForm(admin.helpers.ActionForm):
+    reason = forms.CharField(required=False, label="Reason / note", max_length=500)
+
+
+class ModerationAdmin(admin.ModelAdmin):
+    """Read-only lists for moderators and admins (access.can_moderate decides, not Django's
+    model permissions); the actions need the `moderate` permission, the same rule."""
+
+    action_form = ReasonActionForm
+
+    def has_module_permission(self, request):
+        return access.can_moderate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_moderate(request.user)
+
+    def has_moderate_permission(self, request):
+        return access.can_moderate(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + list(self.readonly_fields)
+
+    def _act(self, request, queryset, act, done):
+        """Run `act(item, reason)` (a service call) on each row; report what was refused."""
+        reason = request.POST.get("reason", "")
+        count = 0
+        for item in queryset:
+            try:
+                act(item, reason)
+                count += 1
+            except (PermissionDenied, Http404, ValidationError) as refused:
+                detail = " ".join(getattr(refused, "messages", [str(refused)]))
+                self.message_user(request, f"{item}: {detail}", messages.WARNING)
+        if count:
+            self.message_user(request, f"{done}: {count}.")
+
+    @admin.display(description="Content")
+    def rendered(self, obj):
+        # body_html is the sanitized rendering the site shows (community/richtext.py).
+        return mark_safe(f'<div class="prose">{obj.body_html}</div>')  # noqa: S308
+
+
+@admin.register(Post)
+class PostAdmin(ModerationAdmin):
+    list_display = ["__str__", "author", "space", "created_at", "is_hidden", "is_pinned",
+                    "is_deleted"]  # fmt: skip
+    list_filter = [("hidden_at", admin.EmptyFieldListFilter),
+                   ("pinned_at", admin.EmptyFieldListFilter),
+                   ("deleted_at", admin.EmptyFieldListFilter), "space"]  # fmt: skip
+    search_fields = ["title", "body", "author__email", "author__display_name"]
+    list_select_related = ["author", "space"]
+    fields = ["space", "author", "title", "rendered", "created_at", "edited_at", "pinned_at",
+              "hidden_at", "deleted_at"]  # fmt: skip
+    readonly_fields = ["rendered"]
+    actions = ["hide_posts", "unhide_posts", "pin_posts", "unpin_posts", "delete_posts"]
+
+    @admin.display(boolean=True, description="Hidden")
+    def is_hidden(self, post):
+        return post.hidden_at is not None
+
+    @admin.display(boolean=True, description="Pinned")
+    def is_pinned(self, post):
+        return post.pinned_at is not None
+
+    @admin.display(boolean=True, description="Deleted")
+    def is_deleted(self, post):
+        return post.deleted_at is not None
+
+    def _posts(self, request, queryset, service, done):
+        queryset = queryset.select_related("space")
+        self._act(request, queryset, lambda post, why: service(request.user, post=post,
+                                                               reason=why), done)  # fmt: skip
+
+    @admin.action(description="Hide the selected posts from members", permissions=["moderate"])
+    def hide_posts(self, request, queryset):
+        self._posts(request, queryset.filter(hidden_at__isnull=True), services.hide_post, "Hidden")
+
+    @admin.action(description="Unhide the selected posts", permissions=["moderate"])
+    def unhide_posts(self, request, queryset):
+        self._posts(request, queryset.filter(hidden_at__isnull=False), services.unhide_post,
+                    "Visible again")  # fmt: skip
+
+    @admin.action(description="Pin the selected posts", permissions=["moderate"])
+    def pin_posts(self, request, queryset):
+        self._posts(request, queryset.filter(pinned_at__isnull=True), services.pin_post, "Pinned")
+
+    @admin.action(description="Unpin the selected posts", permissions=["moderate"])
+    def unpin_posts(self, request, queryset):
+        self._posts(request, queryset.filter(pinned_at__isnull=False), services.unpin_post,
+                    "Unpinned")  # fmt: skip
+
+    @admin.action(description="Delete the selected posts (soft)", permissions=["moderate"])
+    def delete_posts(self, request, queryset):
+        self._posts(request, queryset.filter(deleted_at__isnull=True), services.delete_post,
+                    "Deleted")  # fmt: skip
+
+
+@admin.register(Comment)
+class CommentAdmin(ModerationAdmin):
+    list_display = ["__str__", "author", "post", "created_at", "is_deleted"]
+    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body", "author__email", "author__display_name"]
+    list_select_related = ["author", "post"]
+    fields = ["post", "parent", "author", "rendered", "created_at", "edited_at", "deleted_at"]
+    readonly_fields = ["rendered"]
+    actions = ["delete_comments"]
+
+    @admin.display(boolean=True, description="Deleted")
+    def is_deleted(self, comment):
+        return comment.deleted_at is not None
+
+    @admin.action(description="Delete the selected comments (soft)", permissions=["moderate"])
+    def delete_comments(self, request, queryset):
+        queryset = queryset.filter(deleted_at__isnull=True).select_related("post__space")
+        self._act(request, queryset,
+                  lambda comment, why: services.delete_comment(request.user, comment=comment),
+                  "Deleted")  # fmt: skip
+
+
+@admin.register(Report)
+class ReportAdmin(ModerationAdmin):
+    list_display = ["__str__", "reporter", "status", "created_at", "resolved_by", "target_link"]
+    list_filter = ["status", "content_type"]
+    search_fields = ["reason", "reporter__email", "reporter__display_name"]
+    list_select_related = ["reporter", "resolved_by", "content_type"]
+    fields = ["reporter", "content_type", "object_id", "target_link", "reason", "status",
+              "resolved_by", "resolved_at", "created_at"]  # fmt: skip
+    readonly_fields = ["target_link"]
+    actions = ["resolve_reports", "dismiss_reports"]
+
+    @admin.display(description="Reported")
+    def target_link(self, report):
+        name = "user" if report.content_type.model == "user" else report.content_type.model
+        try:
+            url = reverse(f"admin:community_{name}_change", args=[report.object_id])
+        except NoReverseMatch:
+            return "-"
+        return format_html('<a href="{}">{} #{}</a>', url, name, report.object_id)
+
+    @admin.action(description="Resolve the selected reports (acted on)", permissions=["moderate"])
+    def resolve_reports(self, request, queryset):
+        self._act(request, queryset.filter(status=Report.Status.OPEN),
+                  lambda report, why: services.resolve_report(request.user, report=report,
+                                                               note=why),
+                  "Resolved")  # fmt: skip
+
+    @admin.action(description="Dismiss the selected reports (nothing to do)",
+                  permissions=["moderate"])  # fmt: skip
+    def dismiss_reports(self, request, queryset):
+        self._act(request, queryset.filter(status=Report.Status.OPEN),
+                  lambda report, why: services.dismiss_report(request.user, report=report,
+                                                              note=why),
+                  "Dismissed")  # fmt: skip

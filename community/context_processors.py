@@ -1,7 +1,10 @@
+import functools
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from . import access
+from .selectors.reports import open_report_count
 from .selectors.sidebar import sidebar_spaces
 
 # Areas of the product, in the order the navigation shows them. An area appears once its
@@ -28,11 +31,16 @@ def _navigation():
 
 def site(request):
     user = getattr(request, "user", None)
+    can_moderate = access.can_moderate(user)
     return {
         "site_name": settings.AGORA_SITE_NAME,
         "site_primary_color": settings.AGORA_PRIMARY_COLOR,
         "navigation": _navigation(),
-        "can_moderate": access.can_moderate(user),
+        "can_moderate": can_moderate,
+        # Moderators only, and lazily: one count, run only by pages that show the header.
+        "open_report_count": functools.cache(lambda: open_report_count(user))
+        if can_moderate
+        else None,
         "can_administer": access.can_administer(user),
         "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
         # A queryset: runs (one query) only on pages that show the sidebar.

@@ -165,7 +165,8 @@ SPACES = [
 
 def seed_spaces(members):
     pro, _ = Tier.objects.get_or_create(
-        slug="pro", defaults={"name": "Pro", "description": "Office hours and deep dives."}
+        slug="pro",
+        defaults={"name": "Pro", "description": "Office hours and deep dives.", "listed": True},
     )
     for name, icon, visibility, post_permission, description in SPACES:
         if not Space.objects.filter(name=name).exists():

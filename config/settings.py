@@ -238,11 +238,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
+# Both backends keep text lines whole (7bit/8bit, not quoted-printable): community/mail.py.
 smtp_host = env("EMAIL_HOST")
 if smtp_host:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "community.mail.SMTPBackend",
             "OPTIONS": {
                 "host": smtp_host,
                 "port": env_int("EMAIL_PORT", 587),
@@ -254,7 +255,7 @@ if smtp_host:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "community.mail.ConsoleBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -323,7 +324,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "community.api.schema.AgoraAutoSchema",
     "EXCEPTION_HANDLER": "community.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -339,8 +340,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
-    "DESCRIPTION": "The REST API of an Agora community. Authenticate with a personal API "
-    "token (`Authorization: Bearer <token>`) or, from the browser, the session.",
+    # Markdown shown at /api/docs/: authentication, conventions and the live socket.
+    "DESCRIPTION": (BASE_DIR / "community" / "api" / "description.md").read_text(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -386,13 +387,47 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Logging -------------------------------------------------------------------------------------
+
+
+def _client_error_without_traceback(record):
+    """A 4xx is expected (a 403 from access.py, a bad request): Django logs it as a warning
+    with the exception attached; the console shows the one line, not the traceback. Returns
+    a copy, so other handlers (mail_admins) still get the record whole."""
+    import copy
+
+    if record.exc_info and 400 <= (getattr(record, "status_code", None) or 0) < 500:
+        record = copy.copy(record)
+        record.exc_info = record.exc_text = None
+    return record
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_error_without_traceback": {"()": lambda: _client_error_without_traceback},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_error_without_traceback"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    # Every line is printed once, by the root's console handler. Django's own default gives
+    # the "django" logger a console handler of its own too (each line twice with DEBUG on):
+    # here it keeps only mail_admins and passes the rest up.
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # One line per task is noise, above all with eager tasks in the embedded default.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        # One line per task is noise, above all with eager tasks in the embedded default.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 # --- The community's own settings ----------------------------------------------------------

@@ -2,11 +2,12 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from community.api.errors import route_not_found
 from community.health import healthz
 
 admin.site.site_header = f"{settings.AGORA_SITE_NAME} administration"
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/v1/", include("community.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    # Any other path under /api/ is a JSON 404 (community.api.errors.route_not_found).
+    re_path(r"^api/", route_not_found, name="api-not-found"),
     path("", include("community.urls")),
 ]
 
@@ -34,3 +37,6 @@ if settings.DEBUG:
 # its probes are mounted by name, so that config never imports bench (bench imports config).
 if apps.is_installed("bench"):
     urlpatterns.append(path("", include("bench.probes")))
+
+# Django renders the 500 page without context processors: this view gives it the site's name.
+handler500 = "community.errors.server_error"

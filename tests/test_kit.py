@@ -61,10 +61,10 @@ def test_an_api_token_from_the_factory_authenticates_with_its_raw_key():
     token, raw_key = factories.ApiTokenFactory.with_key()
     client = api_as(None)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-    assert client.get("/api/v1/me").json()["id"] == token.user_id
+    assert client.get("/api/v1/me/").json()["id"] == token.user_id
     _token, revoked_key = factories.ApiTokenFactory.with_key(revoked=True)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {revoked_key}")
-    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me/").status_code == 401
 
 
 def test_grant_traits_and_report_traits():
@@ -94,9 +94,9 @@ def test_the_personas_are_who_they_say(
 
 
 def test_api_as_none_is_anonymous_and_a_member_is_forced_in(member, anonymous):
-    assert api_as(None).get("/api/v1/me").status_code == 401
-    assert api_as(anonymous).get("/api/v1/me").status_code == 401
-    assert api_as(member).get("/api/v1/me").json()["id"] == member.pk
+    assert api_as(None).get("/api/v1/me/").status_code == 401
+    assert api_as(anonymous).get("/api/v1/me/").status_code == 401
+    assert api_as(member).get("/api/v1/me/").json()["id"] == member.pk
 
 
 # --- Captures -------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_no_variables_means_the_embedded_default():
         "eager": True,
         "broker": "memory://",
         "storage": "django.core.files.storage.FileSystemStorage",
-        "mail": "django.core.mail.backends.console.EmailBackend",
+        "mail": "community.mail.ConsoleBackend",  # Django's console backend, links whole
         "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher",
     }
 
@@ -73,7 +73,7 @@ def test_production_variables_switch_every_service():
     assert values["eager"] is False
     assert values["broker"] == PRODUCTION_ENV["REDIS_URL"]
     assert values["storage"] == "storages.backends.s3.S3Storage"
-    assert values["mail"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["mail"] == "community.mail.SMTPBackend"  # Django's SMTP backend, links whole
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():

@@ -3,6 +3,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from community import access, selectors
+from community.models import ApiToken
 
 
 def _refuse_banned(user):
@@ -14,10 +15,24 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer <token>` with a personal API token."""
 
     keyword = "Bearer"
+    # Schemes other libraries use for the same kind of token: a client sending one of them
+    # (or an Agora key under any scheme) is told the right one, instead of being treated as
+    # anonymous. Other schemes (Basic from a proxy in front of the site) are left alone.
+    wrong_keywords = {b"token", b"jwt", b"apikey", b"api-key"}
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
+            return None
+        if header[0].lower() != self.keyword.lower().encode():
+            looks_like_ours = len(header) == 2 and header[1].startswith(ApiToken.PREFIX.encode())
+            if header[0].lower() in self.wrong_keywords or looks_like_ours:
+                scheme = header[0].decode(errors="replace")
+                raise exceptions.AuthenticationFailed(
+                    _("Send the token with the Bearer scheme, not %(scheme)s: "
+                      "Authorization: Bearer <token>.") % {"scheme": scheme},
+                    code="wrong_scheme",
+                )  # fmt: skip
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(

@@ -6,10 +6,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import selectors, services
-from community.models import Comment
+from community.models import BODY_MAX, Comment
 
 from .serializers import AuthorSerializer
-from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, page_response
+from .toolkit import (
+    PageQuerySerializer,
+    StrictSerializer,
+    cursor_page_serializer,
+    page_query,
+    page_response,
+)
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -52,18 +58,25 @@ class ThreadSerializer(CommentSerializer):
         read_only_fields = fields
 
 
-class CommentWriteSerializer(serializers.Serializer):
+# The limit services.comments enforces, so that the schema's maxLength is the real one.
+COMMENT_BODY_FIELD = {
+    "allow_blank": True, "trim_whitespace": False, "max_length": BODY_MAX,
+    "error_messages": {"max_length": f"Keep a comment under {BODY_MAX:,} characters."},
+}  # fmt: skip
+
+
+class CommentWriteSerializer(StrictSerializer):
     """Shape of a new comment; services.create_comment validates the values."""
 
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(**COMMENT_BODY_FIELD)
     parent = serializers.IntegerField(
         required=False, allow_null=True,
         help_text="Reply to this comment (a reply to a reply joins the same thread).",
     )  # fmt: skip
 
 
-class CommentEditSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+class CommentEditSerializer(StrictSerializer):
+    body = serializers.CharField(**COMMENT_BODY_FIELD)
 
 
 class LikeStateSerializer(serializers.Serializer):
@@ -137,7 +150,7 @@ class _LikeView(APIView):
         return self._state(target, services.unlike(request.user, target=target))
 
 
-@extend_schema(request=None, responses=LikeStateSerializer)
+@extend_schema(request=None, responses={200: LikeStateSerializer})
 class PostLikeView(_LikeView):
     def target(self, request, pk):
         return selectors.post_detail(request.user, pk)
@@ -151,7 +164,7 @@ class PostLikeView(_LikeView):
         return super().delete(request, post_id)
 
 
-@extend_schema(request=None, responses=LikeStateSerializer)
+@extend_schema(request=None, responses={200: LikeStateSerializer})
 class CommentLikeView(_LikeView):
     def target(self, request, pk):
         return selectors.comment_detail(request.user, pk)

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -46,3 +48,40 @@ def exception_handler(exc, context):
         body["retry_after"] = int(exc.wait)
     response.data = body
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error (4xx): documented on every operation by
+    community.api.schema.AgoraAutoSchema."""
+
+    code = serializers.CharField(
+        help_text="Stable, for programs: invalid, not_authenticated, authentication_failed, "
+        "wrong_scheme, permission_denied, not_found, throttled, …"
+    )
+    detail = serializers.CharField(help_text="For people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="On a 400: the messages of each field that was refused (a field the request "
+        "did not know is named too).",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text="On a 429: seconds to wait before trying again."
+    )
+
+
+# All URLs end with a slash: this answers every other path under /api/ (mounted last in
+# config/urls.py), so that a path without its slash, a misspelt route or an id that is not a
+# number gets a JSON 404 instead of the site's HTML page, and APPEND_SLASH never redirects
+# (or, for a POST, fails with a 500) under /api/.
+@csrf_exempt
+def route_not_found(request, *args, **kwargs):
+    detail = f"No API route at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not route_not_found:
+            detail += f" Did you mean {request.path}/?"
+    return JsonResponse({"code": "not_found", "detail": detail}, status=404)

@@ -12,8 +12,15 @@ from community.models import BODY_MAX, Post, Space
 from community.models.posts import TITLE_MAX
 from community.selectors.feed import KINDS, TABS
 
+from .errors import ErrorSerializer
 from .serializers import AuthorSerializer
-from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, page_response
+from .toolkit import (
+    PageQuerySerializer,
+    StrictSerializer,
+    cursor_page_serializer,
+    page_query,
+    page_response,
+)
 
 
 class PostSpaceSerializer(serializers.ModelSerializer):
@@ -42,23 +49,33 @@ class SpacePostPageSerializer(cursor_page_serializer(PostSerializer)):
     pinned = PostSerializer(many=True, read_only=True, help_text="Pinned posts, first page only.")
 
 
-class PostCreateSerializer(serializers.Serializer):
+# The limits services.posts enforces, with its messages, so that the schema's maxLength is the
+# real one. A title is stripped before it is measured, as the service does.
+TITLE_FIELD = {
+    "required": False,
+    "allow_blank": True,
+    "max_length": TITLE_MAX,
+    "trim_whitespace": True,
+    "error_messages": {"max_length": f"A title can be at most {TITLE_MAX} characters."},
+}
+BODY_FIELD = {
+    "required": False, "allow_blank": True, "max_length": BODY_MAX, "trim_whitespace": False,
+    "error_messages": {"max_length": f"A post can be at most {BODY_MAX:,} characters."},
+}  # fmt: skip
+
+
+class PostCreateSerializer(StrictSerializer):
     space = serializers.SlugField(help_text="The slug of a space you may post in.")
-    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX * 4,
-                                  trim_whitespace=False)  # fmt: skip
-    body = serializers.CharField(
-        required=False, allow_blank=True, max_length=BODY_MAX * 2, trim_whitespace=False
-    )
+    title = serializers.CharField(**TITLE_FIELD)
+    body = serializers.CharField(**BODY_FIELD)
     image = serializers.FileField(
         required=False, help_text="An image shown below the text (multipart/form-data)."
     )
 
 
-class PostUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX * 4,
-                                  trim_whitespace=False)  # fmt: skip
-    body = serializers.CharField(required=False, allow_blank=True, max_length=BODY_MAX * 2,
-                                 trim_whitespace=False)  # fmt: skip
+class PostUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(**TITLE_FIELD)
+    body = serializers.CharField(**BODY_FIELD)
 
 
 FEED_PARAMETERS = [
@@ -100,8 +117,11 @@ class PostListView(APIView):
                               **page_query(request))  # fmt: skip
         return page_response(request, page, PostSerializer)
 
-    @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer},
-                   summary="Post in a space")  # fmt: skip
+    @extend_schema(
+        request=PostCreateSerializer,
+        responses={201: PostSerializer, 404: ErrorSerializer},
+        summary="Post in a space (404: no space with this slug that you may see)",
+    )
     def post(self, request):
         incoming = PostCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

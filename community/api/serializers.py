@@ -3,7 +3,7 @@ from rest_framework import serializers
 from community.forms import TIME_ZONE_CHOICES
 from community.models import ApiToken, User
 
-from .toolkit import AvatarUrlField
+from .toolkit import AvatarUrlField, StrictSerializer
 
 
 class AuthorSerializer(serializers.ModelSerializer):
@@ -34,7 +34,7 @@ class MeSerializer(MemberSerializer):
         read_only_fields = fields
 
 
-class MeUpdateSerializer(serializers.Serializer):
+class MeUpdateSerializer(StrictSerializer):
     """Shape of a PATCH; services.update_profile validates the values, as for the page."""
 
     display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -51,7 +51,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
 
 

@@ -13,9 +13,11 @@ from community.models import Report, User
 from community.selectors.directory import SORTS
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
+from .errors import ErrorSerializer
 from .serializers import AuthorSerializer, MemberSerializer
 from .toolkit import (
     PageQuerySerializer,
+    StrictSerializer,
     cursor_page_serializer,
     page_query,
     page_response,
@@ -42,7 +44,7 @@ class ReportQuerySerializer(PageQuerySerializer):
     )
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(StrictSerializer):
     target_type = serializers.ChoiceField(choices=list(REPORT_TARGETS))
     target_id = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(
@@ -50,7 +52,7 @@ class ReportCreateSerializer(serializers.Serializer):
     )
 
 
-class ReportNoteSerializer(serializers.Serializer):
+class ReportNoteSerializer(StrictSerializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Kept in the audit log."
     )
@@ -200,7 +202,7 @@ class FollowView(APIView):
 
     @extend_schema(
         request=None,
-        responses=FollowStateSerializer,
+        responses={200: FollowStateSerializer},
         summary="Unfollow a member (idempotent; allowed even once their profile is private)",
     )
     def delete(self, request, member_id):
@@ -258,7 +260,7 @@ class ReportListView(APIView):
     @extend_schema(
         operation_id="reports_list",
         parameters=[ReportQuerySerializer],
-        responses=cursor_page_serializer(ReportSerializer),
+        responses={200: cursor_page_serializer(ReportSerializer), 403: ErrorSerializer},
         summary="Reports with a status, newest first (moderators)",
     )
     def get(self, request):
@@ -267,7 +269,7 @@ class ReportListView(APIView):
 
     @extend_schema(
         request=ReportCreateSerializer,
-        responses={201: ReportSerializer},
+        responses={201: ReportSerializer, 404: ErrorSerializer},
         summary="Report a post, a comment or a member to the moderators (once per target)",
     )
     def post(self, request):

@@ -6,6 +6,15 @@ from rest_framework.views import APIView
 from community import access, selectors, services
 from community.models import Space, Tier
 
+from .toolkit import (
+    PageQuerySerializer,
+    StrictSerializer,
+    ascending_page,
+    cursor_page_serializer,
+    page_query,
+    page_response,
+)
+
 
 class TierSerializer(serializers.ModelSerializer):
     class Meta:
@@ -15,7 +24,12 @@ class TierSerializer(serializers.ModelSerializer):
 
 
 class SpaceSerializer(serializers.ModelSerializer):
-    required_tier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    required_tier = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Null for a space open to all tiers.",
+    )
     can_post = serializers.SerializerMethodField()
 
     class Meta:
@@ -28,7 +42,7 @@ class SpaceSerializer(serializers.ModelSerializer):
         return access.can_post_in_space(self.context["request"].user, space)
 
 
-class SpaceWriteSerializer(serializers.Serializer):
+class SpaceWriteSerializer(StrictSerializer):
     """Shape of a create or edit; services validate the values (SpaceAdmin uses them too)."""
 
     name = serializers.CharField(required=False, allow_blank=True)
@@ -42,7 +56,7 @@ class SpaceWriteSerializer(serializers.Serializer):
     )
 
 
-class SpaceOrderSerializer(serializers.Serializer):
+class SpaceOrderSerializer(StrictSerializer):
     order = serializers.ListField(
         child=serializers.IntegerField(), help_text="Every live space's id, in the new order."
     )
@@ -53,10 +67,17 @@ def _space_response(request, space, code=status.HTTP_200_OK):
 
 
 class SpaceListView(APIView):
-    @extend_schema(responses=SpaceSerializer(many=True), summary="Spaces you may see, in order")
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=cursor_page_serializer(SpaceSerializer),
+        operation_id="spaces_list",
+        summary="Spaces you may see, in the admins' order (by position)",
+    )
     def get(self, request):
-        spaces = selectors.spaces_for(request.user)
-        return Response(SpaceSerializer(spaces, many=True, context={"request": request}).data)
+        page = ascending_page(
+            selectors.spaces_for(request.user), fields=("position", "id"), **page_query(request)
+        )
+        return page_response(request, page, SpaceSerializer)
 
     @extend_schema(
         request=SpaceWriteSerializer, responses={201: SpaceSerializer}, summary="Create (admins)"
@@ -102,6 +123,12 @@ class SpaceReorderView(APIView):
 
 
 class TierListView(APIView):
-    @extend_schema(responses=TierSerializer(many=True), summary="The community's tiers")
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=cursor_page_serializer(TierSerializer),
+        operation_id="tiers_list",
+        summary="The community's tiers, by name",
+    )
     def get(self, request):
-        return Response(TierSerializer(selectors.tiers(), many=True).data)
+        page = ascending_page(selectors.tiers(), fields=("name", "id"), **page_query(request))
+        return page_response(request, page, TierSerializer)

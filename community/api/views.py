@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from community import selectors, services
 from community.models import ApiToken
+from community.pagination import keyset_page
 
 from . import social
 from .serializers import (
@@ -16,6 +17,7 @@ from .serializers import (
     MeSerializer,
     MeUpdateSerializer,
 )
+from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, page_response
 
 
 class MeView(APIView):
@@ -45,9 +47,15 @@ class MemberDetailView(APIView):
 
 
 class ApiTokenListView(APIView):
-    @extend_schema(responses=ApiTokenSerializer(many=True), summary="Your personal API tokens")
+    @extend_schema(
+        parameters=[PageQuerySerializer],
+        responses=cursor_page_serializer(ApiTokenSerializer),
+        operation_id="tokens_list",
+        summary="Your personal API tokens, newest first (revoked ones too)",
+    )
     def get(self, request):
-        return Response(ApiTokenSerializer(selectors.api_tokens(request.user), many=True).data)
+        page = keyset_page(selectors.api_tokens(request.user), **page_query(request))
+        return page_response(request, page, ApiTokenSerializer)
 
     @extend_schema(
         request=ApiTokenCreateSerializer,

@@ -19,6 +19,13 @@ class Tier(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    # Listed: members without the tier see the paid things it opens in lists, locked, with a
+    # page saying how to get it (access.can_preview_gated). Off by default, so a staff tier
+    # that nobody may ask for keeps what it opens a 404, and an upgrade reveals nothing.
+    listed = models.BooleanField(
+        default=False,
+        help_text="Members without it see what it opens, locked. Off: that stays hidden.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

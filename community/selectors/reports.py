@@ -55,14 +55,22 @@ def report_queue(viewer, *, status=Report.Status.OPEN, cursor=None, size=20):
             GenericPrefetch(
                 "target",
                 [
-                    Post.objects.select_related("author"),
-                    Comment.objects.select_related("author"),
+                    Post.objects.select_related("author", "space"),
+                    Comment.objects.select_related("author", "post"),
                     User.objects.all(),
                 ],
             )
         )
     )
     return keyset_page(reports, cursor=cursor, size=size)
+
+
+def open_report_count(viewer):
+    """How many reports wait for the moderators (for the navigation): one count on the
+    (status, created_at) index; None for everyone else."""
+    if not access.can_moderate(viewer):
+        return None
+    return Report.objects.filter(status=Report.Status.OPEN).count()
 
 
 def report_for_moderation(viewer, report_id):

@@ -1,16 +1,21 @@
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from community import access
-from community.models import Post, SpaceVisit
+from community.models import Post, Space, SpaceVisit
 
 
 def sidebar_spaces(viewer):
     """The spaces the viewer may see, in order, each with `has_unread`: a post by someone
     else since the viewer's last visit (since they joined, for a space never opened). One
     query; EXISTS stops at the first such post on the (space, created_at) index, where a
-    count would read every post of a busy space."""
-    spaces = access.visible_spaces(viewer).order_by("position", "id")
+    count would read every post of a busy space.
+
+    Paid spaces the member may not enter are listed too, with `is_locked` (access decides
+    which: access.spaces_with_locks), so that they lead to the page that says how to get in;
+    a locked space never has unread posts to show."""
+    spaces = access.spaces_with_locks(viewer).order_by("position", "id")
     if not access.is_active_member(viewer):
         return spaces
     # Used inside the per-space subquery below: the space is two queries out.
@@ -23,4 +28,21 @@ def sidebar_spaces(viewer):
         .exclude(author=viewer)
         .filter(created_at__gt=Coalesce(Subquery(last_visit), viewer.created_at))
     )
-    return spaces.annotate(has_unread=Exists(newer))
+    return spaces.annotate(
+        has_unread=Case(When(is_locked=True, then=Value(False)), default=Exists(newer))
+    )
+
+
+def space_page(viewer, slug):
+    """The space behind a slug and whether the viewer only previews it (locked): a space
+    they may neither see nor preview is a 404, like a missing one."""
+    space = get_object_or_404(Space.objects.select_related("required_tier"), slug=slug)
+    if access.can_preview_space(viewer, space):
+        return space, True
+    access.check_can_see_space(viewer, space)
+    return space, False
+
+
+def locked_space_summary(space):
+    """What a locked space's page may tell: how many posts it holds (one count), no more."""
+    return {"post_count": Post.objects.alive().filter(space=space, hidden_at__isnull=True).count()}

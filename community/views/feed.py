@@ -7,13 +7,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from community import access, selectors, services
 from community.forms import PostForm, apply_service_errors
 from community.pagination import encode_cursor
+from community.selectors import sidebar as space_selectors
 from community.selectors.feed import KIND_LABELS, TABS
 
 from .common import form_status, page_url, safe_next_url
@@ -116,9 +117,24 @@ def feed(request):
     return _render_page(request, "community/feed/feed.html", context)
 
 
+def _locked_space(request, space):
+    """A paid space the member may not enter: what it is and how to get in, no posts."""
+    try:  # the pricing page, once the payments app registers it
+        pricing_url = reverse("payments:pricing")
+    except NoReverseMatch:
+        pricing_url = None
+    context = {"space": space, "pricing_url": pricing_url,
+               **space_selectors.locked_space_summary(space)}  # fmt: skip
+    status = 200 if request.method == "GET" and not request.GET.get("newer") else 403
+    return render(request, "community/feed/space_locked.html", context, status=status)
+
+
 def space(request, slug):
-    """One space: its header, the compose form if the viewer may post, pinned posts first."""
-    space = selectors.space_by_slug(request.user, slug)
+    """One space: its header, the compose form if the viewer may post, pinned posts first.
+    A paid space the member may not enter shows what it holds and how to get in."""
+    space, locked = space_selectors.space_page(request.user, slug)
+    if locked:
+        return _locked_space(request, space)
     can_post = access.can_post_in_space(request.user, space)
     form = PostForm()
     if request.method == "POST":

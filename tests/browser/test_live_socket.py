@@ -5,7 +5,7 @@ from tests.factories import PASSWORD, UserFactory
 
 PATCH_ME = """async (bio) => {
   const headers = JSON.parse(document.body.getAttribute("hx-headers"));
-  const response = await fetch("/api/v1/me", {
+  const response = await fetch("/api/v1/me/", {
     method: "PATCH",
     headers: {...headers, "Content-Type": "application/json"},
     body: JSON.stringify({bio}),

@@ -136,6 +136,6 @@ def test_a_moderator_cannot_make_themselves_admin_in_the_admin_site():
 def test_a_banned_members_api_session_gets_json_401(api_client, member, moderator):
     api_client.force_login(member)
     services.ban_member(moderator, member=member, reason="spam")
-    response = api_client.get("/api/v1/me")
+    response = api_client.get("/api/v1/me/")
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
