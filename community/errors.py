@@ -1,11 +1,12 @@
-"""The 500 page. Django renders it without the request's context processors, since they may
+"""Error views Django calls itself. The 500 page: Django renders it without the request's context processors, since they may
 need the database, which may be what failed; this gives the layout the branding they would
 have given (from settings only) and the request's CSP nonce. Wired in config/urls.py as
-`handler500`."""
+`handler500`; `bad_request` is `handler400`."""
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 
@@ -17,3 +18,13 @@ def server_error(request, template_name="500.html"):
         "csp_nonce": getattr(request, "csp_nonce", ""),
     }
     return HttpResponseServerError(loader.get_template(template_name).render(context))
+
+
+def bad_request(request, exception, template_name="400.html"):
+    """A request Django refused before any view ran (a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    too many fields, a malformed header): JSON in the API's error shape under /api/, the
+    site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"code": "bad_request", "detail": "The request could not be read."}
+        return JsonResponse(body, status=400)
+    return defaults.bad_request(request, exception, template_name)

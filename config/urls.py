@@ -40,3 +40,4 @@ if apps.is_installed("bench"):
 
 # Django renders the 500 page without context processors: this view gives it the site's name.
 handler500 = "community.errors.server_error"
+handler400 = "community.errors.bad_request"  # JSON under /api/

@@ -5,11 +5,11 @@ from rest_framework.views import APIView
 
 from community import access, selectors, services
 from community.models import Space, Tier
+from community.pagination import keyset_page
 
 from .toolkit import (
     PageQuerySerializer,
     StrictSerializer,
-    ascending_page,
     cursor_page_serializer,
     page_query,
     page_response,
@@ -74,9 +74,8 @@ class SpaceListView(APIView):
         summary="Spaces you may see, in the admins' order (by position)",
     )
     def get(self, request):
-        page = ascending_page(
-            selectors.spaces_for(request.user), fields=("position", "id"), **page_query(request)
-        )
+        spaces = selectors.spaces_for(request.user)
+        page = keyset_page(spaces, fields=("position", "id"), ascending=True, **page_query(request))
         return page_response(request, page, SpaceSerializer)
 
     @extend_schema(
@@ -130,5 +129,6 @@ class TierListView(APIView):
         summary="The community's tiers, by name",
     )
     def get(self, request):
-        page = ascending_page(selectors.tiers(), fields=("name", "id"), **page_query(request))
+        tiers = selectors.tiers()
+        page = keyset_page(tiers, fields=("name", "id"), ascending=True, **page_query(request))
         return page_response(request, page, TierSerializer)

@@ -7,15 +7,11 @@ Other apps' APIs use these too: `page_query(request)` for the input,
 `cursor_page_serializer(ItemSerializer)` in `extend_schema(responses=...)`.
 """
 
-import base64
-import binascii
 import difflib
-import json
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,9 +20,6 @@ from rest_framework.response import Response
 from community.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    Page,
-    clamp_size,
-    encode_cursor,
     parse_page_size,
 )
 
@@ -95,43 +88,6 @@ def read_query(serializer_class, request):
 def page_query(request):
     """{"cursor": ..., "size": ...} for a list without filters of its own."""
     return read_query(PageQuerySerializer, request)
-
-
-def ascending_page(queryset, *, cursor=None, size=DEFAULT_PAGE_SIZE, fields=("id",)):
-    """One page of `queryset` ordered by `fields` ascending, for the short lists the API
-    shows in a fixed order (spaces by position, tiers by name); the last field must be
-    unique (the primary key). Same cursor format and `Page` as pagination.keyset_page (which
-    is newest first); values may be numbers or text."""
-    size = clamp_size(size)
-    queryset = queryset.order_by(*fields)
-    if cursor:
-        values = _decode_ascending_cursor(cursor, len(fields))
-        condition = Q()
-        for i, field in enumerate(fields):
-            step = Q(**{f"{field}__gt": values[i]})
-            for earlier, value in zip(fields[:i], values[:i], strict=True):
-                step &= Q(**{earlier: value})
-            condition |= step
-        queryset = queryset.filter(condition)
-    items = list(queryset[: size + 1])
-    next_cursor = None
-    if len(items) > size:
-        items = items[:size]
-        next_cursor = encode_cursor([getattr(items[-1], field) for field in fields])
-    return Page(items=items, next_cursor=next_cursor)
-
-
-def _decode_ascending_cursor(cursor, length):
-    refused = DjangoValidationError({"cursor": ["This cursor is not valid."]}, code="bad_cursor")
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise refused from exc
-    if not isinstance(values, list) or len(values) != length:
-        raise refused
-    if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
-        raise refused
-    return values
 
 
 # --- Output ------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,8 +20,6 @@ from .toolkit import PageQuerySerializer, cursor_page_serializer, page_query, pa
 
 
 class MeView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
     @extend_schema(responses=MeSerializer, summary="The signed-in member's own profile")
     def get(self, request):
         return Response(MeSerializer(request.user, context={"request": request}).data)

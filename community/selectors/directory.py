@@ -1,9 +1,5 @@
 """Reads for the member directory, profiles and follow lists."""
 
-import base64
-import binascii
-import json
-
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
@@ -11,44 +7,20 @@ from django.http import Http404
 
 from community import access
 from community.models import Follow, User
-from community.pagination import Page, clamp_size, encode_cursor, keyset_page
+from community.pagination import keyset_page
 
 from .cards import mark_liked, with_card_data
 
 SORTS = {"newest": "Newest", "name": "Name"}
 DIRECTORY_PAGE_SIZE = 24
 PROFILE_POSTS = 10
-
-
-def _bad_cursor():
-    return ValidationError({"cursor": ["This cursor is not valid."]}, code="bad_cursor")
-
-
-def _decode_name_cursor(cursor):
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise _bad_cursor() from exc
-    if not isinstance(name, str) or not isinstance(pk, int) or isinstance(pk, bool):
-        raise _bad_cursor()
-    return name, pk
+NAME_ORDER = ("name_key", "id")
 
 
 def _name_page(queryset, *, cursor, size):
-    """Keyset page in ascending order of (lower-cased display name, id): community
-    pagination only walks downwards, and its cursors hold dates and numbers, not text."""
-    size = clamp_size(size)
-    queryset = queryset.annotate(name_key=Lower("display_name")).order_by("name_key", "id")
-    if cursor:
-        name, pk = _decode_name_cursor(cursor)
-        queryset = queryset.filter(Q(name_key__gt=name) | Q(name_key=name, id__gt=pk))
-    items = list(queryset[: size + 1])
-    next_cursor = None
-    if len(items) > size:
-        items = items[:size]
-        next_cursor = encode_cursor([items[-1].name_key, items[-1].pk])
-    return Page(items=items, next_cursor=next_cursor)
+    """Keyset page in ascending order of (lower-cased display name, id)."""
+    queryset = queryset.annotate(name_key=Lower("display_name"))
+    return keyset_page(queryset, cursor=cursor, size=size, fields=NAME_ORDER, ascending=True)
 
 
 def with_follow_counts(queryset):

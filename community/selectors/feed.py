@@ -117,7 +117,7 @@ def newer_posts(viewer, *, after, tab="all", space=None, kind=None):
     the "new posts" marker loads."""
     if tab == "popular":
         return []
-    created_at, pk = decode_cursor(after, 2)
+    created_at, pk = decode_cursor(after, parameter="newer")
     queryset = _filtered(viewer, tab=tab, space=space, kind=kind).filter(
         Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
     )
