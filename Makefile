@@ -41,12 +41,15 @@ migrate: install
 	$(PYTHON) manage.py migrate --no-input
 
 # Serves the site at http://$(HOST):$(PORT) with daphne (HTTP and WebSocket) and runs the
-# periodic jobs with a celery beat process beside it; Ctrl-C stops both.
+# periodic jobs with a celery beat process beside it; Ctrl-C stops both. DEBUG is on for
+# the developer at 127.0.0.1 only: bound to any other address (HOST=0.0.0.0) it stays off
+# unless DEBUG is set by hand.
+run: export DEBUG ?= $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),1,0)
 run: migrate
 	$(PYTHON) manage.py seed_demo
 	@$(VENV)/bin/celery -A config beat --loglevel=WARNING & \
 	beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
-	echo "Agora is at http://$(HOST):$(PORT)/"; \
+	echo "Agora is at http://$(HOST):$(PORT)/ (DEBUG=$(DEBUG))"; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Debian's Chromium for the browser tests (never a browser downloaded by Playwright).

@@ -1,7 +1,7 @@
-"""Error views Django calls itself. The 500 page: Django renders it without the request's context processors, since they may
-need the database, which may be what failed; this gives the layout the branding they would
-have given (from settings only) and the request's CSP nonce. Wired in config/urls.py as
-`handler500`; `bad_request` is `handler400`."""
+"""Error views Django calls itself. The 500 page: Django renders it without the request's
+context processors, since they may need the database, which may be what failed; this gives
+the layout the branding they would have given (from settings only) and the request's CSP
+nonce. Wired in config/urls.py as `handler500`; `bad_request` is `handler400`."""
 
 from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse

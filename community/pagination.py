@@ -13,12 +13,13 @@ or a newline copied into a header.
 import base64
 import binascii
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q
 
 DEFAULT_PAGE_SIZE = 20
@@ -56,9 +57,11 @@ def encode_cursor(values, fields=NEWEST_FIRST, *, ascending=False):
     return _signer(fields, ascending).sign(token)
 
 
-def decode_cursor(cursor, fields=NEWEST_FIRST, *, ascending=False, parameter="cursor"):
+def decode_cursor(cursor, fields=NEWEST_FIRST, *, ascending=False, parameter="cursor", model=None):
     """The sort key a cursor holds, or a ValidationError naming `parameter` if this server
-    did not make it for a list ordered this way."""
+    did not make it for a list ordered this way. With `model`, each value must also be one
+    its field accepts (a second line of defence should a signed cursor ever hold a date
+    where an id belongs: the query would fail, not refuse)."""
     refused = ValidationError({parameter: ["This cursor is not valid."]}, code="bad_cursor")
     if not isinstance(cursor, str) or len(cursor) > _CURSOR_MAX_LENGTH:
         raise refused
@@ -70,7 +73,26 @@ def decode_cursor(cursor, fields=NEWEST_FIRST, *, ascending=False, parameter="cu
         raise refused from exc
     if len(values) != len(fields):
         raise refused
+    if model is not None:
+        values = [
+            _as_field_value(model, f, v, refused) for f, v in zip(fields, values, strict=True)
+        ]
     return values
+
+
+def _as_field_value(model, name, value, refused):
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        raise refused
+    if not isinstance(value, (str, int, float, datetime)):
+        raise refused
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # an annotation (score, name_key): any scalar above
+        return value
+    try:
+        return field.to_python(value)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise refused from exc
 
 
 def _after(fields, values, ascending=False):
@@ -109,10 +131,10 @@ def clamp_size(size):
     return max(1, min(int(size), MAX_PAGE_SIZE))
 
 
-def after_cursor(cursor, fields=NEWEST_FIRST):
-    """The condition "past this cursor" (no condition without one), for a subquery that must
-    stop where the page starts."""
-    return _after(fields, decode_cursor(cursor, fields)) if cursor else Q()
+def after_cursor(cursor, model, fields=NEWEST_FIRST):
+    """The condition "past this cursor" (no condition without one), for a subquery over
+    `model` that must stop where the page starts."""
+    return _after(fields, decode_cursor(cursor, fields, model=model)) if cursor else Q()
 
 
 def keyset_page(
@@ -124,7 +146,7 @@ def keyset_page(
     size = clamp_size(size)
     queryset = queryset.order_by(*[field if ascending else f"-{field}" for field in fields])
     if cursor:
-        values = decode_cursor(cursor, fields, ascending=ascending)
+        values = decode_cursor(cursor, fields, ascending=ascending, model=queryset.model)
         queryset = queryset.filter(_after(fields, values, ascending))
     items = list(queryset[: size + 1])
     next_cursor = None

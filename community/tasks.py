@@ -1,12 +1,14 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from community.models import Comment, Like, Post, SpaceVisit
+from community import live
+from community.models import AccessGrant, Comment, Like, Post, SpaceVisit
 
 
 @shared_task
@@ -68,3 +70,55 @@ def reconcile_counts():
     comments = Comment.objects.filter(~Q(like_count=comment_likes))
     repaired_comments = comments.update(like_count=comment_likes)
     return {"posts": repaired_posts, "comments": repaired_comments}
+
+
+@shared_task
+def rerender_mentions_of(member_id):
+    """Renders again, from the stored Markdown, the HTML of the posts and comments that
+    mention the member, after their profile visibility changed (a mention is a link only
+    while the profile is public). A row is written only when its HTML differs and its body
+    is still the one rendered, so a repeated or late run changes nothing and never undoes
+    an edit made meanwhile."""
+    from community.services.common import render_body  # services import this module
+
+    for model in (Post, Comment):
+        rows = model.objects.filter(mentions=member_id).only("pk", "body", "body_html")
+        for row in rows.iterator():
+            html = render_body(row.body).html
+            if html != row.body_html:
+                model.objects.filter(pk=row.pk, body=row.body).update(body_html=html)
+
+
+# --- Live subscriptions follow access ----------------------------------------------------
+
+
+@shared_task
+def recheck_space_topics(space_id):
+    """A space's visibility changed or it was deleted: the sockets subscribed to it, or to
+    one of its posts, check their access again (live.recheck_now; a post topic nobody
+    follows costs one channel-layer call)."""
+    post_ids = Post.objects.filter(space_id=space_id).alive().values_list("pk", flat=True)
+    live.recheck_now(f"space:{space_id}", *(f"post:{pk}" for pk in post_ids.iterator()))
+
+
+# Beat runs it every minute; the window is wider so that a late or missed run still
+# catches a grant, and a grant seen twice is only rechecked twice (harmless).
+ENDED_GRANTS_WINDOW = timedelta(minutes=2)
+
+
+@shared_task
+def recheck_ended_grants():
+    """Periodic (every minute): the members whose grants ended by time in the last few
+    minutes have each open socket check its topics again (a revoke does it at once)."""
+    now = timezone.now()
+    member_ids = (
+        AccessGrant.objects.filter(
+            revoked_at__isnull=True, ends_at__lte=now, ends_at__gt=now - ENDED_GRANTS_WINDOW
+        )
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    member_ids = list(member_ids)
+    live.recheck_member_now(*member_ids)
+    return len(member_ids)

@@ -16,21 +16,54 @@ from config.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: `make run` sets DEBUG=1 for its server on 127.0.0.1. An install that
+# sets nothing never shows Django's debug page to whoever reaches it.
+DEBUG = env_bool("DEBUG", default=False)
 TESTING = env_bool("AGORA_TESTING")
 # Benchmark mode (bench/run.py sets it): installs the bench app, that is its management
 # commands (seed_bench, bench_check, bench_token) and the probes /bench/hello and
 # /bench/feed-probe. Never set it in production.
 AGORA_BENCHMARK = env_bool("AGORA_BENCHMARK")
 
+# Without ALLOWED_HOSTS the site answers only this machine's own names: a local install
+# (plain HTTP, a generated secret key, no HTTPS policy). Production sets ALLOWED_HOSTS.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+LOCAL_ONLY = not env("ALLOWED_HOSTS")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ",".join(LOOPBACK_HOSTS))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+
+def _local_secret_key(path):
+    """A random key kept in var/ for a local install, made on first use; one per process
+    if var/ cannot be written (sessions then end when it restarts)."""
+    import secrets
+
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x") as file:  # two processes starting at once: the first one wins
+            file.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError:
+        return key
+    return key
+
+
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "agora-development-only-key-never-used-with-debug-off"  # noqa: S105
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    if DEBUG:
+        SECRET_KEY = "agora-development-only-key-never-used-with-debug-off"  # noqa: S105
+    elif LOCAL_ONLY:
+        SECRET_KEY = _local_secret_key(BASE_DIR / "var" / "secret_key")
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off and ALLOWED_HOSTS names the site."
+        )
 
 INSTALLED_APPS = [
     "daphne",
@@ -203,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.reconcile_counts",
         "schedule": 60 * 15,
     },
+    "recheck-live-subscriptions-of-ended-grants": {
+        "task": "community.tasks.recheck_ended_grants",
+        "schedule": 60,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------
@@ -233,9 +270,16 @@ else:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-# Uploads larger than this are refused before they reach the validators.
+# A request body over this many bytes is refused with 413 before it is read
+# (community/limits.py, under daphne and uvicorn): the largest upload (an image,
+# AGORA_IMAGE_MAX_BYTES, 10 MB) plus 2 MB of form. 0 turns the check off.
+MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_SIZE", 12 * 1024 * 1024)
+# The body minus its files (form fields, a JSON body): Django answers 400 above it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files go to temporary files as they are parsed, never to memory; the raw body
+# of an ASGI request is kept in memory up to this size, then on disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB
 
 # --- Email ----------------------------------------------------------------------------------
 # Both backends keep text lines whole (7bit/8bit, not quoted-printable): community/mail.py.
@@ -357,13 +401,15 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS policy for the site reached by others; a local install (LOCAL_ONLY) speaks plain HTTP.
+HTTPS_POLICY = not DEBUG and not LOCAL_ONLY
+SESSION_COOKIE_SECURE = HTTPS_POLICY
+CSRF_COOKIE_SECURE = HTTPS_POLICY
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if HTTPS_POLICY:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)

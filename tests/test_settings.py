@@ -2,9 +2,12 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -50,7 +53,7 @@ def test_no_variables_means_the_embedded_default():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values == {
-        "debug": True,
+        "debug": False,  # off unless asked for (`make run` asks, for 127.0.0.1)
         "db": "django.db.backends.sqlite3",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "channels": "channels.layers.InMemoryChannelLayer",
@@ -81,6 +84,79 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = run_python(PRINT_SETTINGS, env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+PRINT_LOCAL = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({"debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
+                  "key": settings.SECRET_KEY, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+                  "secure_cookie": settings.SESSION_COOKIE_SECURE}))
+"""
+
+
+def test_with_no_variables_debug_is_off_and_the_site_answers_only_loopback_names():
+    runs = [run_python(PRINT_LOCAL, {}) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr
+    first, second = (json.loads(run.stdout) for run in runs)
+    assert first["debug"] is False
+    assert first["hosts"] == ["127.0.0.1", "localhost", "[::1]"]
+    # A random key kept in var/ (the same on the next start), never the public debug key.
+    assert first["key"] == second["key"] == (ROOT / "var" / "secret_key").read_text().strip()
+    assert "development" not in first["key"] and len(first["key"]) >= 50
+    # Plain HTTP on this machine: no redirect to HTTPS, cookies usable over http://.
+    assert first["ssl_redirect"] is False and first["secure_cookie"] is False
+
+
+def test_debug_only_when_asked_for():
+    result = run_python(PRINT_LOCAL, {"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["debug"] is True
+    # Reached under a public name with DEBUG off, it needs a real key.
+    result = run_python(PRINT_LOCAL, {"ALLOWED_HOSTS": "community.example.com"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+FETCH_MISSING_PAGE = """
+import django
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+for host in ("127.0.0.1", "evil.example.com"):
+    response = client.get("/no-such-page/", headers={"host": host})
+    debug_page = b"Using the URLconf" in response.content or b"DisallowedHost" in response.content
+    print(response.status_code, debug_page)
+"""
+
+
+def test_an_install_with_no_variables_never_shows_the_debug_page(tmp_path):
+    result = run_python(FETCH_MISSING_PAGE, {"SQLITE_PATH": str(tmp_path / "db.sqlite3")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["404", "False", "400", "False"]
+    # The same request with DEBUG asked for does show it (so the check above means something).
+    result = run_python(
+        FETCH_MISSING_PAGE, {"DEBUG": "1", "SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    )
+    assert result.stdout.split() == ["404", "True", "400", "True"]
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="needs make")
+def test_make_run_turns_debug_on_only_for_127_0_0_1():
+    def announced(*args):
+        env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+        result = subprocess.run(
+            [shutil.which("make"), "-n", "run", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        return next(line for line in result.stdout.splitlines() if "Agora is at" in line)
+
+    assert "(DEBUG=1)" in announced()
+    assert "(DEBUG=0)" in announced("HOST=0.0.0.0")
 
 
 def test_deploy_check_passes_with_production_variables():

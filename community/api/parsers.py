@@ -1,14 +1,38 @@
-"""DRF's JSON parser, refusing a body that would crash it: json.loads recurses once per
-nesting level, so a body of 100,000 `[` raised RecursionError, which DRF does not expect
-and answered with a 500."""
+"""DRF's JSON parser, refusing bodies that would crash the request later:
+
+- json.loads recurses once per nesting level, so a body of 100,000 `[` raised
+  RecursionError, which DRF does not expect and answered with a 500;
+- a `\\ud800` escape decodes to a lone surrogate, which is no text: an error message that
+  repeated the value made the JSON renderer fail with UnicodeEncodeError (a 500).
+"""
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 
+def _has_lone_surrogate(data):
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the body is nested too deeply.") from exc
+        if _has_lone_surrogate(data):
+            raise ParseError("JSON parse error - a string holds a lone surrogate (\\udXXX).")
+        return data

@@ -20,7 +20,8 @@ class AgoraAutoSchema(AutoSchema):
     """Adds the error responses an operation can give, unless its view documents them:
 
     - 401 and 429 everywhere (every route needs a member; every route is throttled);
-    - 400 where there is a request body or a query parameter;
+    - 400 where there is a request body or a query parameter, and on every write (a service
+      can refuse one as invalid without a body, e.g. following oneself);
     - 403 on every write (permissions, CSRF on session writes);
     - 404 where the path names something (an id, a slug).
     """
@@ -31,9 +32,10 @@ class AgoraAutoSchema(AutoSchema):
             return None
         parameters = operation.get("parameters", [])
         codes = ["401", "429"]
-        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+        write = self.method not in ("GET", "HEAD", "OPTIONS")
+        if write or "requestBody" in operation or any(p["in"] == "query" for p in parameters):
             codes.append("400")
-        if self.method not in ("GET", "HEAD", "OPTIONS"):
+        if write:
             codes.append("403")
         if any(p["in"] == "path" for p in parameters):
             codes.append("404")

@@ -127,7 +127,8 @@ def page_response(request, page, item_serializer, *, context=None):
     return Response(cursor_page_serializer(item_serializer)(data, context=context).data)
 
 
-@extend_schema_field(OpenApiTypes.URI)
+# A path on this site (/media/…) or a full URL (S3): a URI reference, not always absolute.
+@extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
 class AvatarUrlField(serializers.ReadOnlyField):
     """A member's avatar URL, or null for a member without one (pages show initials). Reads
     the `avatar` file field: no query."""

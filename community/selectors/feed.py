@@ -82,7 +82,7 @@ def _newest_of_each_followed(queryset, followed, cursor, size):
     the benchmark's large dataset. (PostgreSQL; SQLite keeps the plain filter.)"""
     newest = (
         queryset.filter(author=OuterRef("followed"))
-        .filter(after_cursor(cursor))
+        .filter(after_cursor(cursor, queryset.model))
         .order_by("-created_at", "-id")
         .values("id")[: clamp_size(size) + 1]
     )
@@ -117,7 +117,7 @@ def newer_posts(viewer, *, after, tab="all", space=None, kind=None):
     the "new posts" marker loads."""
     if tab == "popular":
         return []
-    created_at, pk = decode_cursor(after, parameter="newer")
+    created_at, pk = decode_cursor(after, parameter="newer", model=Post)
     queryset = _filtered(viewer, tab=tab, space=space, kind=kind).filter(
         Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
     )

@@ -21,16 +21,28 @@ class RenderedBody:
 
 def render_body(text):
     """A post's or comment's Markdown rendered with its @mentions resolved to active members
-    (one query) and its #hashtags linked."""
+    (one query) and its #hashtags linked.
+
+    The HTML is stored once and shown to every viewer, so a mention is linked only when the
+    member's profile is public (anyone who can see the post may open it). A private member's
+    @handle stays plain text for everyone, moderators included (they find the member in the
+    admin); it still counts as a mention (`mention_ids`), so the member is notified. When a
+    member changes their profile visibility, `tasks.rerender_mentions_of` renders again the
+    posts and comments that mention them.
+    """
     handles, hashtags = find_mentions_and_hashtags(text)
     members = {
         member.handle: member
-        for member in User.objects.filter(handle__in=handles, is_active=True).only("id", "handle")
+        for member in User.objects.filter(handle__in=handles, is_active=True).only(
+            "id", "handle", "profile_visibility"
+        )
     }
 
     def link_member(handle):
         member = members.get(handle)
-        return reverse("community:profile", args=[member.pk]) if member else None
+        if member is None or member.profile_visibility != User.Visibility.PUBLIC:
+            return None
+        return reverse("community:profile", args=[member.pk])
 
     def link_tag(name):
         return reverse("community:hashtag", args=[name])

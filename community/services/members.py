@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from community import audit, effects, live
+from community import audit, effects, live, tasks
 from community.access import check_can_moderate_member
 from community.models import ApiToken, User
 from community.richtext import render_markdown
@@ -43,6 +43,9 @@ def update_profile(actor, *, avatar=None, **changes):
         raise ValidationError(errors)
 
     update_fields = [*cleaned, "updated_at"]
+    visibility_changed = cleaned.get("profile_visibility", actor.profile_visibility) != (
+        actor.profile_visibility
+    )
     for name, value in cleaned.items():
         setattr(actor, name, value)
     if "bio" in cleaned:
@@ -62,6 +65,9 @@ def update_profile(actor, *, avatar=None, **changes):
     storage = actor.avatar.storage
     if new_avatar and old_avatar:
         effects.on_commit(lambda: storage.delete(old_avatar))
+    if visibility_changed:
+        # Mentions of a member are links only while the profile is public (render_body).
+        effects.enqueue_on_commit(tasks.rerender_mentions_of, actor.pk)
     live.publish_on_commit(f"user:{actor.pk}", "profile.updated", id=actor.pk)
     return actor
 

@@ -1,5 +1,7 @@
 """Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,6 +20,13 @@ POST_IMAGE_MAX_SIDE = 2000
 
 
 def _validate(*, body=None, title=None):
+    errors = _errors(body=body, title=title)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _errors(*, body=None, title=None):
+    """Every refusal of the text at once, as {field: [messages]}."""
     errors = {}
     if body is not None:
         if not body.strip():
@@ -26,8 +35,7 @@ def _validate(*, body=None, title=None):
             errors["body"] = [f"A post can be at most {BODY_MAX:,} characters ({len(body):,})."]
     if title is not None and len(title.strip()) > TITLE_MAX:
         errors["title"] = [f"A title can be at most {TITLE_MAX} characters."]
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _render_into(post, body):
@@ -70,6 +78,29 @@ def _clean_attached_image(image):
         raise ValidationError({"image": error.messages}) from error
 
 
+# The line create_post writes below the text for an attached image (and only that line, at
+# the very end, pointing into POST_IMAGE_FOLDER): the edit form shows it as an image field.
+_IMAGE_LINE = re.compile(
+    rf"(?:\A|\n\n)(?P<line>!\[Image\]\((?P<url>[^)\s]*/{POST_IMAGE_FOLDER}/[^/?#)\s]+"
+    r"(?:[?#][^)\s]*)?)\))\s*\Z"
+)
+
+
+def split_image(body):
+    """(text, image line or None, image URL or None): a post's text apart from the image
+    that create_post or edit_post attached below it."""
+    match = _IMAGE_LINE.search(body or "")
+    if match is None:
+        return body or "", None, None
+    return body[: match.start()], match["line"], match["url"]
+
+
+def _join(text, line):
+    if not line:
+        return text
+    return f"{text.rstrip()}\n\n{line}" if text.strip() else line
+
+
 def _store_image(cleaned):
     """Stores the image before the post's transaction (S3 may be slow); returns its
     storage name and the Markdown that shows it."""
@@ -79,16 +110,26 @@ def _store_image(cleaned):
 
 def create_post(actor, *, space, body, title="", image=None):
     """`image` (optional) is an uploaded file: it goes through the shared upload validator
-    and is shown below the text; a post may then have no text of its own."""
-    access.check_can_post_in_space(actor, space)
+    and is shown below the text; a post may then have no text of its own. Every refusal of
+    the input comes at once (no space, no text, a bad image), so a form shows them together."""
+    if space is not None:
+        access.check_can_post_in_space(actor, space)
     title = (title or "").strip()
     body = body or ""
-    _validate(title=title)
-    cleaned = _clean_attached_image(image) if image is not None else None
+    errors = {"space": ["Choose a space to post in."]} if space is None else {}
+    errors.update(_errors(title=title, body=body if image is None else None))
+    cleaned = None
+    if image is not None:
+        try:
+            cleaned = _clean_attached_image(image)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     stored = None
     if cleaned is not None:
         stored, markdown = _store_image(cleaned)
-        body = f"{body.rstrip()}\n\n{markdown}" if body.strip() else markdown
+        body = _join(body, markdown)
     try:
         _validate(body=body)
         with transaction.atomic():
@@ -108,20 +149,50 @@ def create_post(actor, *, space, body, title="", image=None):
     return post
 
 
-def edit_post(actor, *, post, body=None, title=None):
-    """Authors edit their own posts; moderators and admins any (an audit entry records it)."""
+def edit_post(actor, *, post, body=None, title=None, image=None, remove_image=False):
+    """Authors edit their own posts; moderators and admins any (an audit entry records it).
+    `body` is the text: the attached image stays unless `image` replaces it (through the
+    same upload validator as create_post) or `remove_image` removes it. A body that ends
+    with its own image line (as the API returns it) keeps that line as written."""
     access.check_can_edit_post(actor, post)
     title = title.strip() if title is not None else None
-    _validate(body=body, title=title)
-    with transaction.atomic():
-        rendered = _render_into(post, body) if body is not None else None
-        if title is not None:
-            post.title = title
-        post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "title", "edited_at", "updated_at"])
-        mentioned = _store_references(post, rendered) if rendered is not None else []
-        if post.author_id != actor.pk:
-            audit.record(actor, audit.POST_EDIT, post, "Edited a member's post")
+    text, line, _url = split_image(post.body)
+    if body is not None:
+        text, own_line, _url = split_image(body)
+        line = own_line or line
+    errors = _errors(title=title)
+    if image is not None and remove_image:
+        errors["image"] = ["Replace the image or remove it, not both."]
+    cleaned = None
+    if image is not None and not errors.get("image"):
+        try:
+            cleaned = _clean_attached_image(image)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if remove_image:
+        line = None
+    touched = body is not None or image is not None or remove_image
+    stored = None
+    if cleaned is not None:
+        stored, line = _store_image(cleaned)
+    try:
+        new_body = _join(text, line) if touched else None
+        _validate(body=new_body)
+        with transaction.atomic():
+            rendered = _render_into(post, new_body) if new_body is not None else None
+            if title is not None:
+                post.title = title
+            post.edited_at = timezone.now()
+            post.save(update_fields=["body", "body_html", "title", "edited_at", "updated_at"])
+            mentioned = _store_references(post, rendered) if rendered is not None else []
+            if post.author_id != actor.pk:
+                audit.record(actor, audit.POST_EDIT, post, "Edited a member's post")
+    except Exception:
+        if stored:
+            default_storage.delete(stored)  # nothing points at it
+        raise
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
     _announce_mentions(actor, post, mentioned)
     return post
@@ -136,6 +207,7 @@ def delete_post(actor, *, post, reason=""):
         if post.author_id != actor.pk:
             audit.record(actor, audit.POST_DELETE, post, reason or "Deleted a post")
     live.publish_on_commit(f"post:{post.pk}", "post.deleted", id=post.pk)
+    live.recheck_on_commit(f"post:{post.pk}")  # its viewers may no longer see it
     return post
 
 
@@ -146,6 +218,7 @@ def _moderate(actor, post, *, field, value, action, reason):
         post.save(update_fields=[field, "updated_at"])
         audit.record(actor, action, post, reason)
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
+    live.recheck_on_commit(f"post:{post.pk}")  # a hidden post leaves members' sockets
     return post
 
 

@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from community import audit
+from community import audit, effects, live, tasks
 from community.access import check_can_administer, is_system
 from community.models import AccessGrant, Space
 
@@ -55,11 +55,15 @@ def create_space(actor, **fields):
 def update_space(actor, *, space, **changes):
     check_can_administer(actor)
     reject_unknown(changes, SPACE_FIELDS)
+    gate_before = (space.visibility, space.required_tier_id)
     with transaction.atomic():
         for name, value in changes.items():
             setattr(space, name, value)
         _save_space(space)
         audit.record(actor, audit.SPACE_UPDATE, space)
+        if (space.visibility, space.required_tier_id) != gate_before:
+            # Who may see it changed: its sockets and its posts' sockets check again.
+            effects.enqueue_on_commit(tasks.recheck_space_topics, space.pk)
     return space
 
 
@@ -70,6 +74,7 @@ def delete_space(actor, *, space):
         space.deleted_at = timezone.now()
         space.save(update_fields=["deleted_at", "updated_at"])
         audit.record(actor, audit.SPACE_DELETE, space)
+        effects.enqueue_on_commit(tasks.recheck_space_topics, space.pk)
     return space
 
 
@@ -115,4 +120,5 @@ def revoke_access(actor, *, grant, reason=""):
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
         audit.record(actor, audit.REVOKE, grant, reason)
+        live.recheck_member_on_commit(grant.user_id)  # their open sockets check each topic
     return grant

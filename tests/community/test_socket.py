@@ -1,6 +1,7 @@
 """The live socket end to end: Channels' WebsocketCommunicator against the real ASGI app."""
 
 import asyncio
+import json
 from datetime import datetime
 
 import pytest
@@ -57,7 +58,12 @@ def test_another_members_topic_is_refused_and_their_events_never_arrive(member, 
     async def scenario():
         mine, _ = await connect(headers)
         reply = await subscribe(mine, f"user:{other_member.pk}")
-        assert reply == {"type": "error", "code": "forbidden", "topic": f"user:{other_member.pk}"}
+        assert reply == {
+            "type": "error",
+            "code": "forbidden",
+            "detail": "You may not see this topic.",
+            "topic": f"user:{other_member.pk}",
+        }
         await database_sync_to_async(services.update_profile)(other_member, bio="private")
         assert await mine.receive_nothing(timeout=0.3)
         await mine.disconnect()
@@ -193,10 +199,74 @@ def test_bad_messages_get_an_error_not_a_crash(member):
         communicator, _ = await connect(headers)
         assert (await subscribe(communicator, "not a topic"))["code"] == "bad_topic"
         await communicator.send_json_to({"action": "dance"})
-        assert (await communicator.receive_json_from())["code"] == "bad_request"
+        assert (await communicator.receive_json_from())["code"] == "unknown_action"
         await communicator.send_json_to({"action": "ping"})
         assert await communicator.receive_json_from() == {"type": "pong"}
         await communicator.disconnect()
+
+    run(scenario)
+
+
+# Each bad input answers {"type": "error", "code": …, "detail": …} and the socket stays
+# open: before, bad JSON and binary frames raised in the consumer (a traceback, close 1011).
+BAD_INPUT = [
+    ("not JSON", {"text": "subscribe me"}, "bad_json"),
+    ("empty text frame", {"text": ""}, "bad_json"),
+    ("truncated JSON", {"text": '{"action": "subscribe", '}, "bad_json"),
+    ("JSON nested too deep", {"text": "[" * 4000}, "bad_json"),
+    ("binary frame", {"bytes": b'{"action": "ping"}'}, "binary_not_supported"),
+    ("unknown action", {"text": '{"action": "dance"}'}, "unknown_action"),
+    ("no action", {"text": '{"topic": "user:1"}'}, "unknown_action"),
+    ("not an object", {"text": "[1, 2]"}, "bad_request"),
+    ("unsubscribe from a list", {"text": '{"action": "unsubscribe", "topic": [1]}'},
+     "bad_request"),
+    ("unsubscribe unknown", {"text": '{"action": "unsubscribe", "topic": "user:1"}'},
+     "bad_request"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "frame, code", [case[1:] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT]
+)
+def test_bad_input_gets_an_error_and_the_socket_stays_open(member, frame, code):
+    headers = session_headers(member)
+
+    async def scenario():
+        communicator, _ = await connect(headers)
+        await communicator.send_input({"type": "websocket.receive", **frame})
+        reply = await communicator.receive_json_from(timeout=2)
+        assert reply["type"] == "error" and reply["code"] == code, reply
+        assert isinstance(reply["detail"], str) and reply["detail"]
+        await communicator.send_json_to({"action": "ping"})  # still open, still answering
+        assert await communicator.receive_json_from(timeout=2) == {"type": "pong"}
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_an_oversized_message_gets_an_error_then_close_1009(member):
+    from community.consumers import CLOSE_TOO_LARGE, MAX_MESSAGE_BYTES
+
+    headers = session_headers(member)
+    padding = "x" * MAX_MESSAGE_BYTES
+
+    async def scenario():
+        communicator, _ = await connect(headers)
+        # Just under the limit is an ordinary message.
+        fits = json.dumps({"action": "ping", "pad": padding[: MAX_MESSAGE_BYTES - 40]})
+        await communicator.send_to(text_data=fits)
+        assert await communicator.receive_json_from(timeout=2) == {"type": "pong"}
+        # Over it, counted in bytes: 3,000 three-byte characters are 9,000 bytes.
+        for too_large in (json.dumps({"action": "ping", "pad": padding}), "€" * 3000):
+            communicator, _ = await connect(headers)
+            await communicator.send_to(text_data=too_large)
+            reply = await communicator.receive_json_from(timeout=2)
+            assert reply["type"] == "error" and reply["code"] == "too_large"
+            assert str(MAX_MESSAGE_BYTES) in reply["detail"]
+            assert await communicator.receive_output(timeout=2) == {
+                "type": "websocket.close",
+                "code": CLOSE_TOO_LARGE,
+            }
 
     run(scenario)
 

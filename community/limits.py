@@ -1,0 +1,190 @@
+"""The request body limit: a body over settings.MAX_REQUEST_BODY_SIZE is refused with 413
+before it is read, on whichever server runs the app.
+
+- BodySizeLimitMiddleware wraps the ASGI HTTP application (config/asgi.py). A declared
+  Content-Length over the limit is answered at once, the app never runs; a body without
+  one (chunked) is counted as the app receives it, and the app's `receive` raises
+  RequestBodyTooLarge once past the limit, which the middleware turns into the 413 when no
+  response has started. Servers that stream the body to the app (uvicorn) never hold more
+  than the limit.
+- Daphne receives the whole body before it starts the app, then queues all of it in
+  memory at once, so the middleware alone would come too late there:
+  limit_daphne_request_bodies() makes daphne's request refuse it while it arrives (from
+  its Content-Length, or once the received chunks pass the limit) and close the
+  connection, so the rest is never read.
+
+The response is JSON `{"code": "too_large", "detail": …}` under /api/, a short page
+elsewhere. A limit of 0 turns the check off (when a proxy in front enforces one).
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+logger = logging.getLogger(__name__)
+
+STATUS = 413
+
+
+class RequestBodyTooLarge(Exception):
+    """Raised by the wrapped `receive` once the body passes the limit."""
+
+
+def body_limit():
+    return int(getattr(settings, "MAX_REQUEST_BODY_SIZE", 0) or 0)
+
+
+def too_large_response(path, limit):
+    """(content type, body) of the 413 for a request to `path`."""
+    detail = f"The request body is larger than the limit of {filesizeformat(limit)}."
+    if path == "/api" or path.startswith("/api/"):
+        body = json.dumps({"code": "too_large", "detail": detail}).encode()
+        return b"application/json", body
+    page = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Request too large</title>"
+        f"<h1>Request too large</h1><p>{detail}</p></html>"
+    )
+    return b"text/html; charset=utf-8", page.encode()
+
+
+def _declared_length(headers):
+    """The largest Content-Length the request declares, or None (absent or unreadable:
+    the body is then counted as it arrives)."""
+    lengths = []
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            try:
+                lengths.append(int(value.strip()))
+            except ValueError:
+                continue
+    return max(lengths) if lengths else None
+
+
+def _log_refusal(method, path, limit, declared):
+    how = f"declares {declared} bytes" if declared is not None else "passed it while arriving"
+    logger.warning("Refused %s %s: body over the limit of %s bytes (%s)", method, path, limit, how)
+
+
+class BodySizeLimitMiddleware:
+    """ASGI middleware for the HTTP application; other scopes pass through."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        limit = body_limit() if scope["type"] == "http" else 0
+        if not limit:
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        declared = _declared_length(scope.get("headers", []))
+        if declared is not None and declared > limit:
+            _log_refusal(scope.get("method"), path, limit, declared)
+            return await self._refuse(send, path, limit)
+
+        received = 0
+        response_started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise RequestBodyTooLarge
+            return message
+
+        async def tracking_send(message):
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except RequestBodyTooLarge:
+            _log_refusal(scope.get("method"), path, limit, None)
+            if response_started:
+                # Too late for a status: end the response; the server drops the rest.
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await self._refuse(send, path, limit)
+
+    async def _refuse(self, send, path, limit):
+        content_type, body = too_large_response(path, limit)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": STATUS,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def limit_daphne_request_bodies():
+    """Make daphne refuse an oversized body while it arrives (see the module's docstring).
+    Harmless where daphne is not the server; does nothing if daphne is not installed."""
+    try:
+        from daphne.http_protocol import WebRequest
+    except ImportError:
+        return
+    if getattr(WebRequest, "agora_body_limit", False):
+        return
+    got_length = WebRequest.gotLength
+    handle_content_chunk = WebRequest.handleContentChunk
+    process = WebRequest.process
+
+    def refuse(request, declared):
+        request.agora_refused = True
+        limit = body_limit()
+        path = getattr(request.channel, "_path", b"") or b""
+        path = path.split(b"?", 1)[0].decode("latin-1")
+        _log_refusal(
+            getattr(request.channel, "_command", b"").decode("latin-1"), path, limit, declared
+        )
+        # No "100 Continue" after the answer (Twisted sends it after gotLength).
+        request.requestHeaders.removeHeader(b"expect")
+        content_type, body = too_large_response(path, limit)
+        request.channel.transport.write(
+            b"HTTP/1.1 413 Content Too Large\r\ncontent-type: "
+            + content_type
+            + b"\r\ncontent-length: "
+            + str(len(body)).encode()
+            + b"\r\nconnection: close\r\n\r\n"
+            + body
+        )
+        request.channel.loseConnection()  # stops reading; the rest of the body is dropped
+
+    def limited_got_length(self, length):
+        self.agora_received = 0
+        self.agora_refused = False
+        got_length(self, length)
+        limit = body_limit()
+        if limit and length is not None and length > limit:
+            refuse(self, length)
+
+    def limited_handle_content_chunk(self, data):
+        if getattr(self, "agora_refused", False):
+            return
+        self.agora_received = getattr(self, "agora_received", 0) + len(data)
+        limit = body_limit()
+        if limit and self.agora_received > limit:
+            refuse(self, None)
+            return
+        handle_content_chunk(self, data)
+
+    def limited_process(self):
+        if getattr(self, "agora_refused", False):
+            return None
+        return process(self)
+
+    WebRequest.gotLength = limited_got_length
+    WebRequest.handleContentChunk = limited_handle_content_chunk
+    WebRequest.process = limited_process
+    WebRequest.agora_body_limit = True

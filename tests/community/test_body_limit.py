@@ -1,0 +1,265 @@
+"""Request bodies over MAX_REQUEST_BODY_SIZE get a 413 before they are read
+(community/limits.py): in the ASGI application, and on real daphne and uvicorn servers,
+whose memory must not grow with the body."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from community.limits import BodySizeLimitMiddleware
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+class App:
+    """An ASGI app that reads the whole body, then answers 200 with its length."""
+
+    def __init__(self):
+        self.calls = 0
+        self.read = 0
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        while True:
+            message = await receive()
+            self.read += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(self.read).encode()})
+
+
+def call(app, *, path="/accounts/login/", chunks=(b"",), content_length=None):
+    headers = [(b"content-type", b"application/octet-stream")]
+    if content_length is not None:
+        headers.append((b"content-length", str(content_length).encode()))
+    scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+        for i, chunk in enumerate(chunks)
+    ]
+    handed = []
+    sent = []
+
+    async def receive():
+        if messages:
+            handed.append(messages[0])
+            return messages.pop(0)
+        await asyncio.sleep(3600)
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(BodySizeLimitMiddleware(app)(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], dict(start["headers"]), body, len(handed)
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.MAX_REQUEST_BODY_SIZE = 1000
+
+
+def test_the_default_limit_is_the_largest_upload_plus_form_overhead():
+    assert django_settings.MAX_REQUEST_BODY_SIZE == 12 * 1024 * 1024
+    assert django_settings.MAX_REQUEST_BODY_SIZE > django_settings.AGORA_IMAGE_MAX_BYTES
+    assert django_settings.FILE_UPLOAD_HANDLERS == [
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler"
+    ]
+    assert django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= django_settings.MAX_REQUEST_BODY_SIZE
+
+
+def test_a_declared_length_over_the_limit_is_refused_and_the_app_never_runs(small_limit):
+    app = App()
+    status, headers, body, handed = call(app, chunks=[b"x" * 10], content_length=1001)
+    assert status == 413
+    assert app.calls == 0 and handed == 0
+    assert headers[b"content-type"].startswith(b"text/html")
+    assert b"Request too large" in body
+
+
+def test_a_chunked_body_is_cut_once_past_the_limit(small_limit):
+    app = App()
+    status, _, _, handed = call(app, chunks=[b"x" * 400] * 100)
+    assert status == 413
+    assert handed == 3  # 1,200 bytes: the third chunk passes the limit, no more is read
+    assert app.read == 800
+
+
+def test_a_body_under_the_limit_reaches_the_app(small_limit):
+    app = App()
+    assert call(app, chunks=[b"x" * 500, b"y" * 500], content_length=1000)[0::2] == (
+        200,
+        b"1000",
+    )
+    assert call(app, chunks=[b"x" * 500, b"y" * 500])[0] == 200
+
+
+def test_api_paths_get_the_json_error(small_limit):
+    for kwargs in ({"content_length": 5000}, {"chunks": [b"x" * 600] * 3}):
+        status, headers, body, _ = call(App(), path="/api/v1/posts/", **kwargs)
+        assert status == 413
+        assert headers[b"content-type"] == b"application/json"
+        error = json.loads(body)
+        assert error["code"] == "too_large"
+        assert "1000" in error["detail"]
+
+
+def test_django_itself_is_stopped_while_reading(small_limit):
+    """The real application (config.asgi): Django's body reader gets the error."""
+    from config.asgi import application
+
+    status, _, _, handed = call(application, chunks=[b"x" * 600] * 10)
+    assert status == 413 and handed == 2
+    status, _, body, _ = call(application, path="/api/v1/posts/", content_length=10**8)
+    assert status == 413 and json.loads(body)["code"] == "too_large"
+
+
+# --- Real servers -------------------------------------------------------------------------
+
+SERVERS = {
+    "daphne": lambda port: [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port)],
+    "uvicorn": lambda port: [
+        str(BIN / "uvicorn"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+    ],
+}
+MB = 1024 * 1024
+RSS_BOUND_MB = 50
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(request, tmp_path):
+    port = free_port()
+    drop = {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "MAX_REQUEST_BODY_SIZE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        SECRET_KEY="body-limit-test-key-" + "x" * 40,
+    )
+    process = subprocess.Popen(
+        [*SERVERS[request.param](port), "config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"{request.param} did not start")
+            time.sleep(0.1)
+    yield process, port
+    process.kill()
+    process.wait(10)
+
+
+def head(path, extra):
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: multipart/form-data; boundary=xyz\r\n" + extra + "\r\n"
+    ).encode()
+
+
+def read_response(sock):
+    sock.settimeout(10)
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+        if b"\r\n\r\n" in data:
+            top, _, rest = data.partition(b"\r\n\r\n")
+            length = [
+                int(line.split(b":")[1])
+                for line in top.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            ]
+            if length and len(rest) >= length[0]:
+                break
+    status = int(data.split(b" ", 2)[1]) if data else None
+    return status, data.partition(b"\r\n\r\n")[2]
+
+
+def send_declared(port, path, size):
+    """Declares `size` bytes, sends a little, and expects the answer without the rest."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head(path, f"Content-Length: {size}\r\n") + b"x" * 65536)
+        return read_response(sock)
+
+
+def send_chunked(port, path, total):
+    """Streams `total` bytes in 1 MB chunks until the server answers or hangs up."""
+    import select
+
+    chunk = b"%x\r\n" % MB + b"x" * MB + b"\r\n"
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head(path, "Transfer-Encoding: chunked\r\n"))
+        while sent < total:
+            if select.select([sock], [], [], 0)[0]:
+                break
+            try:
+                sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += MB
+        status, body = read_response(sock)
+    return status, body, sent
+
+
+def test_real_servers_refuse_big_bodies_without_holding_them(server):
+    process, port = server
+    # Warm up (imports, first request) before measuring.
+    assert send_declared(port, "/accounts/login/", 13 * MB)[0] == 413
+    before = rss_mb(process.pid)
+
+    status, body = send_declared(port, "/accounts/login/", 100 * MB)
+    assert status == 413 and b"Request too large" in body
+    status, body = send_declared(port, "/api/v1/posts/", 100 * MB)
+    assert status == 413 and json.loads(body)["code"] == "too_large"
+
+    status, body, sent = send_chunked(port, "/accounts/login/", 100 * MB)
+    assert status == 413, (status, body, sent)
+    assert sent < 40 * MB  # the server stopped reading soon after the 12 MB limit
+
+    grown = rss_mb(process.pid) - before
+    assert grown < RSS_BOUND_MB, f"the server grew by {grown:.0f} MB"
