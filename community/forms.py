@@ -87,7 +87,9 @@ class ApiTokenForm(forms.Form):
 class PostForm(forms.Form):
     """The shape of a post; services.create_post / edit_post do the validation that matters."""
 
-    space = forms.ChoiceField(label="Space", choices=())
+    # Not required here: services.create_post refuses a missing space together with the
+    # other errors, so the form shows them all at once.
+    space = forms.ChoiceField(label="Space", choices=(), required=False)
     title = forms.CharField(
         label="Title (optional)",
         required=False,
@@ -120,6 +122,21 @@ class PostForm(forms.Form):
             self.fields["space"].choices = [("", "Choose a space")] + [
                 (space.slug, f"{space.icon} {space.name}".strip()) for space in spaces
             ]
+
+
+class EditPostForm(PostForm):
+    """Editing a post: its text without the attached image, which is a field of its own
+    (kept unless replaced or removed; services.edit_post decides)."""
+
+    remove_image = forms.BooleanField(label="Remove the image", required=False)
+
+    def __init__(self, *args, has_image=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_image = has_image
+        if has_image:
+            self.fields["image"].label = "Replace the image (optional)"
+        else:
+            del self.fields["remove_image"]
 
 
 class SpaceForm(forms.Form):

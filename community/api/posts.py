@@ -75,7 +75,17 @@ class PostCreateSerializer(StrictSerializer):
 
 class PostUpdateSerializer(StrictSerializer):
     title = serializers.CharField(**TITLE_FIELD)
-    body = serializers.CharField(**BODY_FIELD)
+    body = serializers.CharField(
+        **BODY_FIELD,
+        help_text="The text. The attached image stays (unless replaced or removed); a body "
+        "that ends with its image line, as GET returns it, keeps that line.",
+    )
+    image = serializers.FileField(
+        required=False, help_text="Replaces the attached image (multipart/form-data)."
+    )
+    remove_image = serializers.BooleanField(
+        required=False, default=False, help_text="Removes the attached image."
+    )
 
 
 FEED_PARAMETERS = [

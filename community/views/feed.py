@@ -1,6 +1,8 @@
 """Pages of post cards: the home feed, a space, a hashtag; composing, editing and the
 moderation buttons on a card. Thin: selectors read, services write, access decides."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from community import access, selectors, services
-from community.forms import PostForm, apply_service_errors
+from community.forms import EditPostForm, PostForm, apply_service_errors
 from community.pagination import encode_cursor
 from community.selectors import sidebar as space_selectors
 from community.selectors.feed import KIND_LABELS, TABS
@@ -79,6 +81,13 @@ def _render_page(request, template, context, *, page_error=None):
     return render(request, template, context, status=status)
 
 
+def _is_new_member(user):
+    """Greeted as new (not "Welcome back") on the first day after joining."""
+    if not user.is_authenticated:
+        return False
+    return timezone.now() - user.created_at < timedelta(days=1)
+
+
 def feed(request):
     """The home feed: every visible space, tabs All / Following / Popular, filters."""
     params = _params(request)
@@ -100,7 +109,8 @@ def feed(request):
     context = {"form": form, "spaces": spaces, "postable": postable, "params": params,
                "tabs": [(tab, TAB_LABELS[tab]) for tab in TABS],
                "kinds": KIND_LABELS.items(), "posts": [], "next_url": None,
-               "live_topics_list": []}  # fmt: skip
+               "live_topics_list": [],
+               "new_member": _is_new_member(request.user)}  # fmt: skip
     live_spaces = [s for s in spaces if not params["space"] or s.slug == params["space"]]
     if request.user.is_authenticated:  # the socket serves members only
         context["live_topics_list"] = [f"space:{s.pk}" for s in live_spaces]
@@ -186,17 +196,21 @@ def hashtag(request, name):
 def edit_post(request, post_id):
     post = selectors.post_detail(request.user, post_id)
     access.check_can_edit_post(request.user, post)
-    form = PostForm(request.POST or None, initial={"title": post.title, "body": post.body})
+    text, _line, image_url = services.posts.split_image(post.body)
+    form = EditPostForm(request.POST or None, request.FILES or None, has_image=bool(image_url),
+                        initial={"title": post.title, "body": text})  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.edit_post(request.user, post=post, body=form.cleaned_data["body"],
-                               title=form.cleaned_data["title"])  # fmt: skip
+            services.edit_post(request.user, post=post, body=data["body"], title=data["title"],
+                               image=data["image"] or None,
+                               remove_image=data.get("remove_image", False))  # fmt: skip
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(_post_url(post))
-    context = {"form": form, "post": post}
+    context = {"form": form, "post": post, "image_url": image_url}
     return render(request, "community/feed/edit.html", context, status=form_status(form))
 
 

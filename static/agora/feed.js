@@ -1,4 +1,6 @@
-// Feed pages: the live "N new posts" marker and the filters that apply themselves.
+// Pages of post cards (the feeds and the post page): the live "N new posts" marker, the
+// filters that apply themselves, the post menu (Escape or a click outside closes it), the
+// confirmation of plain (non-htmx) forms marked data-confirm, and the composer folded on a phone.
 // live.js turns socket events into DOM events on <body>; on "live:post.created" for a space
 // this list follows, the marker counts the new post. Clicking it fetches the newer cards
 // (rendered by the server with the reader's permissions) and inserts them above, keeping
@@ -94,5 +96,64 @@
     document.addEventListener("DOMContentLoaded", setup);
   } else {
     setup();
+  }
+})();
+
+// Behaviour every post card has, wherever it is shown (also on the post page).
+(function () {
+  "use strict";
+
+  function closeMenus(except) {
+    document.querySelectorAll("details.post-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelectorAll("details.post-menu[open]");
+    if (!open.length) return;
+    var inside = event.target.closest && event.target.closest("details.post-menu[open]");
+    closeMenus(null);
+    var summary = (inside || open[0]).querySelector("summary");
+    if (summary) summary.focus();
+  });
+
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.post-menu") : null);
+  });
+
+  // A plain form POST (no htmx) asks the same question htmx's hx-confirm asks.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // On a phone the composer is one "Write a post…" button until tapped (without JS, or with
+  // errors to show, the form stays open).
+  function foldComposer() {
+    var form = document.querySelector("form.compose[data-foldable]");
+    if (!form || form.querySelector(".field--invalid, [role=alert]")) return;
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.className = "compose-opener card";
+    opener.textContent = "Write a post…";
+    opener.setAttribute("aria-expanded", "false");
+    opener.setAttribute("aria-controls", form.id);
+    form.parentNode.insertBefore(opener, form);
+    form.classList.add("compose--folded");
+    opener.addEventListener("click", function () {
+      form.classList.remove("compose--folded");
+      opener.remove();
+      var body = form.querySelector("textarea");
+      if (body) body.focus();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", foldComposer);
+  } else {
+    foldComposer();
   }
 })();

@@ -8,8 +8,11 @@
 
   function threads() { return document.getElementById("comment-threads"); }
 
+  // A draft is text typed and not yet sent: a form whose request is in flight (htmx marks
+  // it .htmx-request) is being sent, and its answer brings the new list.
   function hasDraft(root) {
     return Array.prototype.some.call(root.querySelectorAll("textarea"), function (area) {
+      if (area.form && area.form.classList.contains("htmx-request")) return false;
       return area.value.trim() !== "" && area.value !== area.defaultValue;
     });
   }
@@ -27,8 +30,22 @@
     htmx.trigger(list, "refresh");
   }
 
-  ["live:comment.created", "live:comment.updated", "live:comment.deleted"].forEach(function (type) {
+  // The member's own reply comes back twice: in the answer to their request and as a live
+  // event (often first: the socket is quicker). A comment already shown is no news.
+  document.body.addEventListener("live:comment.created", function (event) {
+    var data = event.detail || {};
+    if (data.id && document.getElementById("comment-" + data.id)) return;
+    refreshThreads();
+  });
+  ["live:comment.updated", "live:comment.deleted"].forEach(function (type) {
     document.body.addEventListener(type, refreshThreads);
+  });
+
+  // Whenever the list is swapped in, it is the newest there is: nothing left to show.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var list = threads();
+    if (target && target.id === "comment-threads" && list && !hasDraft(list)) showMarker(false);
   });
 
   document.body.addEventListener("live:like.changed", function (event) {

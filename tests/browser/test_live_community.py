@@ -15,7 +15,7 @@ def sign_in(page, server, member):
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def wait_live(page):
