@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import access, audit, services
+from . import access, audit, effects, services, tasks
 from .models import AccessGrant, ApiToken, AuditEntry, Comment, Post, Report, Space, Tier, User
 
 
@@ -74,6 +74,12 @@ class UserAdmin(BaseUserAdmin):
     # through the ban actions (services, with an audit entry).
     PROTECTED_FIELDS = ["email", "password", "role", "is_active", "is_staff", "is_superuser",
                         "groups", "user_permissions", "banned_until", "ban_reason"]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "profile_visibility" in form.changed_data:
+            # Mentions of a member are links only while the profile is public (render_body).
+            effects.enqueue_on_commit(tasks.rerender_mentions_of, obj.pk)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

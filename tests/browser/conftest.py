@@ -5,9 +5,13 @@ every test in this package is skipped with the reason.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -22,6 +26,16 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 HERE = Path(__file__).resolve().parent
 NO_CHROMIUM = f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+
+
+def sign_in(page, base, member):
+    """Signs `member` in through the sign-in page (their factory password) and waits until
+    the header names them."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text(member.display_name)
 
 
 def _in_package(item):

@@ -7,15 +7,9 @@ from playwright.sync_api import expect
 
 from community import services
 from community.models import Post
-from tests.factories import PASSWORD, AdminFactory, UserFactory
+from tests.factories import AdminFactory, UserFactory
 
-
-def sign_in(page, server, member):
-    page.goto(f"{server}/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+from .conftest import sign_in
 
 
 def wait_live(page):

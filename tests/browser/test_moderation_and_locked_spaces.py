@@ -8,19 +8,11 @@ from playwright.sync_api import expect
 
 from community import services
 from community.models import Tier
-from tests.factories import PASSWORD, AdminFactory, ModeratorFactory, UserFactory
+from tests.factories import AdminFactory, ModeratorFactory, UserFactory
 
-from .conftest import PHONE
+from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, member):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("navigation", name="Account")).to_contain_text(member.display_name)
 
 
 def test_a_moderator_follows_the_header_to_the_rendered_report_queue(

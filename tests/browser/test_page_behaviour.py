@@ -10,19 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from community import services
-from tests.factories import PASSWORD, AdminFactory, UserFactory
+from tests.factories import AdminFactory, UserFactory
 
-from .conftest import PHONE
+from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, member):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("navigation", name="Account")).to_contain_text(member.display_name)
 
 
 def watch_csp(page):

@@ -151,3 +151,22 @@ def test_the_rerender_task_keeps_the_other_mentions(member, shown, hidden, space
     tasks.rerender_mentions_of(hidden.pk)
     assert _linked(shown, post) == [True]
     assert _linked(hidden, post) == [True]
+
+
+def test_a_visibility_changed_in_the_admin_renders_the_mentions_again(
+    member, shown, space, admin, client, django_capture_on_commit_callbacks
+):
+    post, comment = _mentioning(member, shown, space)
+    client.force_login(admin)
+    url = reverse("admin:community_user_change", args=[shown.pk])
+    form = client.get(url).context["adminform"].form
+    data = {  # the form as the page fills it (no file, no empty many-to-many)
+        name: value
+        for name, value in form.initial.items()
+        if value not in (None, [], "") and not hasattr(value, "storage")
+    }
+    data["profile_visibility"] = User.Visibility.PRIVATE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert _linked(shown, post, comment) == [False, False]
