@@ -3,6 +3,9 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
+from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -42,3 +45,49 @@ class MemberTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NulCharacterMiddleware:
+    """Refuses text with a NUL character in the path, the query or a form field, before any
+    view reads it: PostgreSQL cannot store or compare it (psycopg raises, a 500), and no
+    member types one. Django's form and DRF fields refuse it too, but plain query parameters,
+    path segments and lookups by slug would reach the database first. JSON bodies are
+    checked by community.api.parsers."""
+
+    MESSAGE = "Text cannot contain NUL (\\x00) characters."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            names = self._fields_with_nul(request)
+        except MultiPartParserError as exc:
+            return self._malformed(request, exc)
+        if names:
+            if request.path.startswith("/api/"):
+                body = {"code": "invalid", "detail": "Some fields are not valid.",
+                        "fields": {name: [self.MESSAGE] for name in names}}  # fmt: skip
+                return JsonResponse(body, status=400)
+            raise BadRequest(self.MESSAGE)
+        return self.get_response(request)
+
+    def _malformed(self, request, exc):
+        if request.path.startswith("/api/"):
+            body = {"code": "parse_error", "detail": f"Multipart form parse error - {exc}"}
+            return JsonResponse(body, status=400)
+        raise BadRequest("The form could not be read.") from exc
+
+    def _fields_with_nul(self, request):
+        names = ["path"] if "\x00" in request.path else []
+        names += [key for key, values in request.GET.lists() if _has_nul(key, values)]
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            names += [key for key, values in request.POST.lists() if _has_nul(key, values)]
+        return names
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(key, values):
+    return "\x00" in key or any("\x00" in value for value in values)

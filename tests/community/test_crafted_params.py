@@ -118,3 +118,21 @@ def test_a_body_django_refuses_before_any_view_is_a_json_400_under_the_api(membe
     assert api.status_code == 400 and api.json()["code"] == "bad_request"
     page = client.post("/", fields, content_type="application/x-www-form-urlencoded")
     assert page.status_code == 400 and "<html" in page.content.decode().lower()
+
+
+def test_nul_characters_are_refused_before_any_view_reads_them(member, client, space):
+    """PostgreSQL cannot store or compare NUL: on that backend each of these was a 500."""
+    client.force_login(member)
+    api = client.get("/api/v1/posts/", {"space": "a\x00b"})
+    assert api.status_code == 400 and "space" in api.json()["fields"]
+    assert client.get("/", {"space": "a\x00b"}).status_code == 400
+    assert client.get("/hashtags/a%00b/").status_code == 400
+    post = PostFactory(space=space)
+    form = client.post(reverse("community:post_comments", args=[post.pk]), {"body": "a\x00b"})
+    assert form.status_code == 400 and not post.comments.exists()
+    body = api_as(member).post(
+        "/api/v1/posts/",
+        '{"space": "general", "body": "a\\u0000b"}',
+        content_type="application/json",
+    )
+    assert body.status_code == 400 and body.json()["code"] == "parse_error"
