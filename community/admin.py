@@ -147,8 +147,22 @@ class AuditActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (audit entries, moderated content): the admin lists
+    them and runs actions that call the services, never adds, edits or deletes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "who", "what", "target_type", "target_id", "reason"]
     list_filter = [AuditActionFilter, "target_type"]
     search_fields = ["actor__email", "cause", "reason"]
@@ -161,15 +175,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="Action", ordering="action")
     def what(self, entry):
         return audit.action_label(entry.action)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tier)
@@ -246,7 +251,7 @@ class ReasonActionForm(admin.helpers.ActionForm):
     reason = forms.CharField(required=False, label="Reason / note", max_length=500)
 
 
-class ModerationAdmin(admin.ModelAdmin):
+class ModerationAdmin(ReadOnlyAdmin):
     """Read-only lists for moderators and admins (access.can_moderate decides, not Django's
     model permissions); the actions need the `moderate` permission, the same rule."""
 
@@ -260,15 +265,6 @@ class ModerationAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return access.can_moderate(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + list(self.readonly_fields)

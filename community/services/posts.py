@@ -70,6 +70,20 @@ def _announce_mentions(actor, post, member_ids):
         )
 
 
+def _cleaned_image(image, errors):
+    """The image checked by the shared validator (None without one), after every other
+    refusal in `errors` was collected: raises them all at once, the image's included."""
+    cleaned = None
+    if image is not None and not errors.get("image"):
+        try:
+            cleaned = _clean_attached_image(image)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def _clean_attached_image(image):
     """The image checked and re-encoded by the shared validator, or field errors."""
     try:
@@ -118,14 +132,7 @@ def create_post(actor, *, space, body, title="", image=None):
     body = body or ""
     errors = {"space": ["Choose a space to post in."]} if space is None else {}
     errors.update(_errors(title=title, body=body if image is None else None))
-    cleaned = None
-    if image is not None:
-        try:
-            cleaned = _clean_attached_image(image)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned = _cleaned_image(image, errors)
     stored = None
     if cleaned is not None:
         stored, markdown = _store_image(cleaned)
@@ -163,14 +170,7 @@ def edit_post(actor, *, post, body=None, title=None, image=None, remove_image=Fa
     errors = _errors(title=title)
     if image is not None and remove_image:
         errors["image"] = ["Replace the image or remove it, not both."]
-    cleaned = None
-    if image is not None and not errors.get("image"):
-        try:
-            cleaned = _clean_attached_image(image)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned = _cleaned_image(image, errors)
     if remove_image:
         line = None
     touched = body is not None or image is not None or remove_image
