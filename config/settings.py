@@ -250,6 +250,8 @@ STATIC_ROOT = BASE_DIR / env("STATIC_ROOT", "staticfiles")
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = BASE_DIR / "media"
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+# Signed S3 links (the default) expire after an hour, django-storages' default.
+AWS_QUERYSTRING_AUTH = bool(AWS_STORAGE_BUCKET_NAME) and env_bool("AWS_QUERYSTRING_AUTH", True)
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES = {
         "default": {
@@ -261,7 +263,7 @@ if AWS_STORAGE_BUCKET_NAME:
                 "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") or None,
                 "file_overwrite": False,
                 "default_acl": None,
-                "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=True),
+                "querystring_auth": AWS_QUERYSTRING_AUTH,
             },
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -271,6 +273,11 @@ else:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+# How long a rendered card (community/cards.py) is kept: a card holds its author's avatar
+# link, so with signed links it must not outlive the link.
+AGORA_CARD_CACHE_SECONDS = env_int(
+    "AGORA_CARD_CACHE_SECONDS", 30 * 60 if AWS_QUERYSTRING_AUTH else 24 * 60 * 60
+)
 # A request body over this many bytes is refused with 413 before it is read
 # (community/limits.py, under daphne and uvicorn): the largest upload (an image,
 # AGORA_IMAGE_MAX_BYTES, 10 MB) plus 2 MB of form. 0 turns the check off.

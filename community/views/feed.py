@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from community import access, selectors, services
+from community import access, card_kinds, cards, selectors, services
 from community.forms import EditPostForm, PostForm, apply_service_errors
 from community.pagination import encode_cursor
 from community.selectors import sidebar as space_selectors
@@ -229,8 +229,8 @@ def _action(service, done_message):
                 return redirect(space_url)  # the post's own page is gone
             return redirect(safe_next_url(request, space_url))
         if request.htmx:
-            card = selectors.post_detail(request.user, post.pk)
-            return render(request, "community/_post_card.html", {"post": card, "liked": card.liked})
+            post = selectors.post_detail(request.user, post.pk)
+            return HttpResponse(cards.render_cards(request, card_kinds.POST, [post]))
         messages.success(request, done_message)
         return redirect(safe_next_url(request, _post_url(post)))
 

@@ -8,12 +8,12 @@ pointing at that form.
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community import access, selectors, services
+from community import access, card_kinds, cards, selectors, services
 
 THREADS = "community/post/_comments.html#threads"
 THREAD_ITEMS = "community/post/_comments.html#thread-items"
@@ -22,6 +22,10 @@ BAD_CURSOR = "This page of comments does not exist."
 
 def _context(request, post, *, cursor=None):
     page = selectors.comments_for(request.user, post, cursor=cursor)
+    everyone = [reply for comment in page.items for reply in [comment, *comment.thread]]
+    rendered = cards.render_cards(request, card_kinds.COMMENT, everyone)
+    for comment, card in zip(everyone, rendered, strict=True):
+        comment.card = card
     return {
         "post": post,
         "comments": page.items,
@@ -111,8 +115,7 @@ def edit_comment(request, comment_id):
         return _failed(request, comment.post, error, _form(comment.post, editing=comment))
     if request.htmx:
         comment = selectors.comment_view(request.user, comment_id)
-        context = {"comment": comment, "post": comment.post}
-        return render(request, "community/post/_comment.html#comment-main", context)
+        return HttpResponse(cards.render_cards(request, card_kinds.COMMENT, [comment]))
     return redirect(_comment_url(comment))
 
 
@@ -138,8 +141,10 @@ def _like(request, target, target_type, back_url):
     else:
         liked = bool(selectors.liked_ids(request.user, [target]))
     target.like_count = selectors.like_count(target)  # exact now; the stored counter follows
-    context = {"target": target, "target_type": target_type, "liked": liked}
-    return render(request, "community/_like_button.html", context)
+    context = {"target": target, "target_type": target_type}
+    return HttpResponse(
+        cards.render_fragment(request, "community/_like_button.html", context, {"liked": liked})
+    )
 
 
 @require_http_methods(["GET", "POST"])
