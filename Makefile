@@ -88,7 +88,9 @@ bench: install-dev
 	$(PYTHON) -m bench.run --scale $(SCALE) --duration $(DURATION) --warmup $(WARMUP)
 
 # CI's smoke run of the same harness: the small scale, one short pass of every scenario on the
-# recommended setup, 50 live clients; the report goes to var/bench-smoke (not committed).
+# recommended setup and the one before it, a few CPU rounds, 50 live clients; the report goes
+# to var/bench-smoke (not committed).
 bench-smoke: install-dev
-	$(PYTHON) -m bench.run --scale small --duration 1 --warmup 0 --setups uvicorn-2-pool \
+	$(PYTHON) -m bench.run --scale small --duration 1 --warmup 0 \
+	  --setups granian-2-pool,uvicorn-2-pool --cpu-rounds 10 \
 	  --live-clients 50 --live-events 3 --output var/bench-smoke

@@ -1,6 +1,10 @@
 """Bench members and their API tokens, for the runner and `manage.py bench_token`."""
 
 TOKEN_NAME = "bench run"  # noqa: S105 (a label, not a secret)
+# bench-<scale>-<n> by role, fixed by the seed: the tier holder always holds the paid spaces'
+# tier; the reader (whose pages the read scenarios load) never does, so a paid space shows
+# it the locked preview.
+TIER_HOLDER, READER = 3, 10
 
 
 def bench_email(scale, n):

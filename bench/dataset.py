@@ -43,6 +43,7 @@ from community.models import (
 )
 from community.richtext import render_markdown
 
+from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
     drop_secondary_indexes,
@@ -238,14 +239,21 @@ def load_members(ctx):
     return written
 
 
+def tier_slug(scale_name):
+    return f"bench-{scale_name}-pro"
+
+
 def load_spaces(ctx):
     """The spaces (space 0 is the busiest, and public), the tier that opens the paid ones,
     and grants of it: most active, some expired or revoked."""
     scale, rng = ctx.scale, ctx.rng
+    # Listed: members without it see the paid spaces locked, with the page saying how to get in
+    # (the locked-space scenario), as a community selling a tier would have it.
     tier, _ = Tier.objects.get_or_create(
-        slug=f"bench-{scale.name}-pro",
-        defaults={"name": f"Bench {scale.name} Pro", "description": "Benchmark tier."},
-    )
+        slug=tier_slug(scale.name),
+        defaults={"name": f"Bench {scale.name} Pro", "description": "Benchmark tier.",
+                  "listed": True},
+    )  # fmt: skip
     position = (Space.objects.aggregate(n=Max("position"))["n"] or 0) + 1
     spaces = []
     for i in range(scale.spaces):
@@ -265,7 +273,8 @@ def load_spaces(ctx):
     ctx.space_ids = [space.pk for space in Space.objects.bulk_create(spaces)]
 
     holders = rng.sample(range(scale.members), int(scale.members * scale.granted_share))
-    holders = sorted({3, *holders} if scale.members > 3 else holders)
+    if scale.members > READER:
+        holders = sorted({TIER_HOLDER, *holders} - {READER})
     columns = (
         "source", "starts_at", "ends_at", "revoked_at", "note", "created_at", "granted_by_id",
         "user_id", "tier_id",
@@ -276,9 +285,9 @@ def load_spaces(ctx):
             starts = ctx.start + rng.random() * (ctx.now - ctx.start - DAY)
             ends = revoked = None
             roll = rng.random()
-            if i != 3 and roll < 0.05:  # expired
+            if i != TIER_HOLDER and roll < 0.05:  # expired
                 ends = ts(starts + rng.uniform(1, 60) * DAY)
-            elif i != 3 and roll < 0.1:  # revoked
+            elif i != TIER_HOLDER and roll < 0.1:  # revoked
                 revoked = ts(starts + DAY)
             source = "manual" if roll > 0.9 else "payment"
             yield (source, ts(starts), ends, revoked, "bench", ts(starts), None, ctx.member_id(i),
@@ -578,6 +587,8 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
     stream = stream or sys.stderr
     if loaded(scale_name):
         log(f"Scale {scale_name!r} is already loaded (space {scale.marker_slug()!r} exists).")
+        # Scales loaded before the tier was listed: list it, as a fresh load does.
+        Tier.objects.filter(slug=tier_slug(scale_name)).update(listed=True)
         return {"scale": scale_name, "skipped": True}
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()

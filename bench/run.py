@@ -14,7 +14,9 @@
    (bench/fanout.py), on a space topic and on each client's own user topic.
 5. Counts each read scenario's queries (Django's test client in this process, same database
    and credentials) and keeps EXPLAIN (ANALYZE, BUFFERS) of the main pages' queries.
-6. Writes bench/results/<date>-<scale>.md and .json (bench/report.py).
+6. CPU per request: the home feed, the space page and the post page through Django's test
+   client in this process, interleaved, their CPU time each (bench/cpu.py).
+7. Writes bench/results/<date>-<scale>.md and .json (bench/report.py).
 
 Servers, workers and clients are stopped in `finally` blocks; everything listens on 127.0.0.1.
 """
@@ -34,7 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import fanout, load, report, servers, writes
+from bench import cpu, fanout, load, report, servers, writes
+from bench.accounts import READER
 from bench.scenarios import SCENARIOS, build_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +45,10 @@ RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 CONNECTIONS = 32
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-# Who does what (bench-<scale>-<n>): the reader, the first writer, the first live client,
-# the member whose posts the space clients receive, the member who follows the user clients.
-READER, FIRST_WRITER, FIRST_LISTENER, POSTER, FOLLOWER = 10, 20, 100, 5, 6
+# Who does what (bench-<scale>-<n>), beside the READER of bench/accounts.py: the first writer,
+# the first live client, the member whose posts the space clients receive, the member who
+# follows the user clients.
+FIRST_WRITER, FIRST_LISTENER, POSTER, FOLLOWER = 20, 100, 5, 6
 
 
 def database_url(scale):
@@ -168,7 +172,7 @@ def run_live(setup_servers, scale, ctx, counts, args, layer):
     poster_token = _tokens(_members(scale, POSTER, 1))[0]
     follower = User.objects.get(email=f"bench-{scale}-{FOLLOWER}@bench.localhost")
     follower_token = _tokens([follower])[0]
-    ports = setup_servers.ports
+    ports = setup_servers.socket_ports
     url = "ws://{host}:{port}/ws/"
 
     def clients(n, topic_of):
@@ -305,6 +309,8 @@ def explain(connection, queries):
 def machine_and_versions(wrk_version):
     import daphne
     import django
+    import granian
+    import gunicorn
     import uvicorn
     from django.db import connection
 
@@ -325,6 +331,8 @@ def machine_and_versions(wrk_version):
             "postgresql": f"{pg} (max_connections {max_connections})",
             "daphne": daphne.__version__,
             "uvicorn": uvicorn.__version__,
+            "gunicorn": gunicorn.__version__,
+            "granian": granian.__version__,
             "wrk": wrk_version,
         },
     }
@@ -346,13 +354,16 @@ def parse_args(argv):
         help="the setup the writes and live updates run on",
     )
     parser.add_argument("--only", default="", help="comma-separated read scenario names")
-    parser.add_argument("--phases", default="reads,writes,live")
+    parser.add_argument("--phases", default="reads,cpu,writes,live")
     parser.add_argument("--live-clients", default="1000,5000", help="socket counts to run")
     parser.add_argument("--live-processes", type=int, default=2, help="client processes")
     parser.add_argument(
         "--live-layers", default="redis,redis-pubsub", help="channel layers (CHANNEL_LAYER)"
     )
     parser.add_argument("--live-events", type=int, default=10, help="posts per space run")
+    parser.add_argument(
+        "--cpu-rounds", type=int, default=cpu.ROUNDS, help="rounds of the CPU phase's pages"
+    )
     parser.add_argument("--output", default=str(RESULTS), help="folder of the report")
     parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
     return parser.parse_args(argv)
@@ -414,7 +425,7 @@ def main(argv=None):
                 "description": s.description,
                 "path": s.path(ctx),
                 "auth": s.auth,
-                "target": s.target.describe() if s.target else None,
+                "targets": [target.describe() for target in s.targets],
             }
             for s in scenarios
         ],
@@ -466,6 +477,9 @@ def main(argv=None):
             raise RuntimeError("no session: the reads ran on no setup")
         print("counting queries, EXPLAIN …", flush=True)
         data["queries"] = count_queries(scenarios, ctx, creds)
+    if "cpu" in phases:
+        print(f"CPU per request, {args.cpu_rounds} interleaved rounds …", flush=True)
+        data["cpu"] = cpu.measure(ctx, rounds=args.cpu_rounds)
     data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     report.evaluate(data, scenarios)
     output = Path(args.output)

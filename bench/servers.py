@@ -1,6 +1,9 @@
 """The server setups the benchmark compares, and how the runner starts, settles and stops them.
 
-A setup is an ASGI server, a process count and the environment it adds (the database pool).
+A setup is the server for HTTP, a process count and the environment it adds (the database
+pool). An ASGI server (daphne, uvicorn) serves HTTP and the WebSocket at /ws/ on the same
+ports; a WSGI server (gunicorn, granian in WSGI mode) serves HTTP only, so uvicorn beside
+it, on its own port, takes /ws/ (in production a proxy routes /ws/ to it).
 Every setup serves the same app with the same settings otherwise; all listen on 127.0.0.1.
 Add a setup to SETUPS to compare it in the next run.
 """
@@ -18,36 +21,73 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 BASE_PORT = 8701
+SOCKET_PORT = 8751  # the /ws/ server beside a WSGI setup
 ROOT = Path(__file__).resolve().parent.parent
+WSGI_SERVERS = ("gunicorn", "granian")
 
 
 @dataclass(frozen=True)
 class Setup:
     name: str
-    server: str  # "daphne" | "uvicorn"
+    server: str  # ASGI: "daphne" | "uvicorn"; WSGI: "gunicorn" (gthread) | "granian"
     processes: int
     env: dict = field(default_factory=dict)
     description: str = ""
+    threads: int = 1  # WSGI servers: request threads per process
+
+    @property
+    def wsgi(self):
+        return self.server in WSGI_SERVERS
 
     def ports(self):
-        # daphne has no worker flag: N daphne processes listen on N ports and the load is
-        # split over them (as N upstreams behind a proxy); uvicorn's workers share one port.
+        """The HTTP ports. daphne has no worker flag: N daphne processes listen on N ports and
+        the load is split over them (as N upstreams behind a proxy); the others' workers share
+        one port."""
         count = self.processes if self.server == "daphne" else 1
         return [BASE_PORT + i for i in range(count)]
+
+    def socket_ports(self):
+        """The ports that serve /ws/."""
+        return [SOCKET_PORT] if self.wsgi else self.ports()
 
 
 # Per process: a pool of 8 connections serves 16 concurrent requests of our load (each request
 # holds a connection only while it runs its queries), and 2 processes x 8 stays far below
-# PostgreSQL's default max_connections of 100.
+# PostgreSQL's default max_connections of 100. Every pooled setup gets the same pool.
 POOL = {"DB_POOL_MAX_SIZE": "8"}
+# WSGI workers run a request per thread; 4 threads let one worker's Python run while another
+# request of it waits on PostgreSQL, and stay within the pool of 8.
+WSGI_THREADS = 4
 SETUPS = [
     Setup("daphne-1", "daphne", 1, {}, "daphne, 1 process, a connection per request"),
     Setup("daphne-2", "daphne", 2, {}, "daphne, 2 processes, a connection per request"),
     Setup("daphne-2-pool", "daphne", 2, POOL, "daphne, 2 processes, psycopg pool of 8 each"),
     Setup("uvicorn-2-pool", "uvicorn", 2, POOL, "uvicorn, 2 workers, psycopg pool of 8 each"),
+    Setup(
+        "gunicorn-2-pool",
+        "gunicorn",
+        2,
+        POOL,
+        f"gunicorn (WSGI, gthread), 2 workers x {WSGI_THREADS} threads, psycopg pool of 8 "
+        "each; uvicorn (2 workers) beside it for /ws/",
+        threads=WSGI_THREADS,
+    ),
+    Setup(
+        "granian-2-pool",
+        "granian",
+        2,
+        POOL,
+        f"granian (WSGI), 2 workers x {WSGI_THREADS} threads, psycopg pool of 8 each; "
+        "uvicorn (2 workers) beside it for /ws/",
+        threads=WSGI_THREADS,
+    ),
 ]
-# The setup the README recommends; the write and live-update scenarios run on it.
-PRODUCTION_SETUP = "uvicorn-2-pool"
+# The ASGI server that serves /ws/ beside a WSGI setup: as many workers as uvicorn-2-pool,
+# so the live-update runs compare. It idles during the reads.
+SOCKET_SERVER = Setup("uvicorn-ws", "uvicorn", 2, {}, "uvicorn for /ws/")
+# The setup the README recommends (chosen by the reads of 2026-12-02 on medium, README
+# "Serving"); the write and live-update scenarios run on it.
+PRODUCTION_SETUP = "granian-2-pool"
 
 
 def by_name(names):
@@ -58,12 +98,40 @@ def by_name(names):
     return [known[n] for n in names]
 
 
+def _launches(setup, python):
+    """(port, command) of each process to start: the HTTP servers, then the /ws/ server."""
+    launches = [(port, _command(setup, port, python)) for port in setup.ports()]
+    if setup.wsgi:
+        launches.append((SOCKET_PORT, _command(SOCKET_SERVER, SOCKET_PORT, python)))
+    return launches
+
+
 def _command(setup, port, python):
+    # No access log anywhere, as behind a proxy that keeps its own (gunicorn and granian log
+    # none by default).
     bin_dir = Path(python).parent
     if setup.server == "daphne":
-        # -v 0: no access log, as behind a proxy that keeps its own (uvicorn: --no-access-log)
         return [str(bin_dir / "daphne"), "-v", "0", "-b", HOST, "-p", str(port),
                 "config.asgi:application"]  # fmt: skip
+    if setup.server == "gunicorn":
+        return [
+            str(bin_dir / "gunicorn"),
+            "config.wsgi:application",
+            "--bind", f"{HOST}:{port}",
+            "--workers", str(setup.processes),
+            "--worker-class", "gthread",
+            "--threads", str(setup.threads),
+        ]  # fmt: skip
+    if setup.server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "config.wsgi:application",
+            "--interface", "wsgi",
+            "--host", HOST,
+            "--port", str(port),
+            "--workers", str(setup.processes),
+            "--blocking-threads", str(setup.threads),
+        ]  # fmt: skip
     return [
         str(bin_dir / "uvicorn"),
         "config.asgi:application",
@@ -82,30 +150,28 @@ class Servers:
 
     def __init__(self, setup, env, logdir, python):
         self.setup, self.env, self.logdir, self.python = setup, {**env, **setup.env}, logdir, python
-        self.ports = setup.ports()
+        self.ports = setup.ports()  # HTTP
+        self.socket_ports = setup.socket_ports()  # /ws/
         self.procs = []
         self.restarts = 0
         self.start()
 
     def start(self):
-        for port in self.ports:
+        launches = _launches(self.setup, self.python)
+        for port, _ in launches:
             if port_in_use(port):
                 raise RuntimeError(
                     f"port {port} is taken (a server left by an interrupted run?): stop it first"
                 )
-        for port in self.ports:
+        for port, command in launches:
             log = open(Path(self.logdir) / f"{self.setup.name}-{port}.log", "a")  # noqa: SIM115
             self.procs.append(
                 subprocess.Popen(  # noqa: S603
-                    _command(self.setup, port, self.python),
-                    cwd=ROOT,
-                    env=self.env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
+                    command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
                 )
             )
         deadline = time.monotonic() + 60
-        for port in self.ports:
+        for port, _ in launches:
             while not self._answers(port, timeout=2):
                 if any(p.poll() is not None for p in self.procs):
                     raise RuntimeError(f"{self.setup.name} exited at start; logs in {self.logdir}")

@@ -1,6 +1,9 @@
 """The request body limit: a body over settings.MAX_REQUEST_BODY_SIZE is refused with 413
 before it is read, on whichever server runs the app.
 
+- wsgi_body_limit wraps the WSGI application (config/wsgi.py, what granian serves). Django
+  reads a WSGI body only up to its declared Content-Length (none: an empty body), so a
+  declared length over the limit is answered with 413 and the body is never read.
 - BodySizeLimitMiddleware wraps the ASGI HTTP application (config/asgi.py). A declared
   Content-Length over the limit is answered at once, the app never runs; a body without
   one (chunked) is counted as the app receives it, and the app's `receive` raises
@@ -39,12 +42,16 @@ def body_limit():
 def too_large_response(path, limit):
     """(content type, body) of the 413 for a request to `path`."""
     detail = f"The request body is larger than the limit of {filesizeformat(limit)}."
+    return _refusal(path, "too_large", "Request too large", detail)
+
+
+def _refusal(path, code, title, detail):
     if path == "/api" or path.startswith("/api/"):
-        body = json.dumps({"code": "too_large", "detail": detail}).encode()
+        body = json.dumps({"code": code, "detail": detail}).encode()
         return b"application/json", body
     page = (
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Request too large</title>"
-        f"<h1>Request too large</h1><p>{detail}</p></html>"
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
+        f"<h1>{title}</h1><p>{detail}</p></html>"
     )
     return b"text/html; charset=utf-8", page.encode()
 
@@ -125,6 +132,33 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def wsgi_body_limit(app):
+    """WSGI middleware: 413 for a declared Content-Length over the limit, and 411 for a
+    chunked body (Django would read it as empty: say so rather than drop the data)."""
+
+    def refuse(start_response, status, content):
+        content_type, body = content
+        headers = [("Content-Type", content_type.decode()), ("Content-Length", str(len(body)))]
+        start_response(status, [*headers, ("Connection", "close")])
+        return [body]
+
+    def limited(environ, start_response):
+        limit = body_limit()
+        path = environ.get("PATH_INFO", "")
+        length = environ.get("CONTENT_LENGTH") or ""
+        if not length and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            detail = "Send the request body with a Content-Length header (not chunked)."
+            content = _refusal(path, "length_required", "Length required", detail)
+            return refuse(start_response, "411 Length Required", content)
+        declared = int(length) if length.isdigit() else 0
+        if not limit or declared <= limit:
+            return app(environ, start_response)
+        _log_refusal(environ.get("REQUEST_METHOD"), path, limit, declared)
+        return refuse(start_response, "413 Content Too Large", too_large_response(path, limit))
+
+    return limited
 
 
 def limit_daphne_request_bodies():

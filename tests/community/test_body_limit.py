@@ -1,5 +1,5 @@
 """Request bodies over MAX_REQUEST_BODY_SIZE get a 413 before they are read
-(community/limits.py): in the ASGI application, and on real daphne and uvicorn servers,
+(community/limits.py): in the ASGI application, and on real daphne, uvicorn and granian servers,
 whose memory must not grow with the body."""
 
 import asyncio
@@ -128,17 +128,19 @@ def test_django_itself_is_stopped_while_reading(small_limit):
 # --- Real servers -------------------------------------------------------------------------
 
 SERVERS = {
-    "daphne": lambda port: [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port)],
-    "uvicorn": lambda port: [
-        str(BIN / "uvicorn"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
+    "daphne": lambda port: [
+        str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application",
     ],
-}
+    "uvicorn": lambda port: [
+        str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+        "config.asgi:application",
+    ],
+    # The production HTTP server (README, "Serving"), on the WSGI application.
+    "granian": lambda port: [
+        str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+        "config.wsgi:application",
+    ],
+}  # fmt: skip
 MB = 1024 * 1024
 RSS_BOUND_MB = 50
 
@@ -167,7 +169,7 @@ def server(request, tmp_path):
         SECRET_KEY="body-limit-test-key-" + "x" * 40,
     )
     process = subprocess.Popen(
-        [*SERVERS[request.param](port), "config.asgi:application"],
+        SERVERS[request.param](port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -183,7 +185,7 @@ def server(request, tmp_path):
                 process.kill()
                 pytest.fail(f"{request.param} did not start")
             time.sleep(0.1)
-    yield process, port
+    yield request.param, process, port
     process.kill()
     process.wait(10)
 
@@ -247,7 +249,7 @@ def send_chunked(port, path, total):
 
 
 def test_real_servers_refuse_big_bodies_without_holding_them(server):
-    process, port = server
+    server_name, process, port = server
     # Warm up (imports, first request) before measuring.
     assert send_declared(port, "/accounts/login/", 13 * MB)[0] == 413
     before = rss_mb(process.pid)
@@ -258,7 +260,8 @@ def test_real_servers_refuse_big_bodies_without_holding_them(server):
     assert status == 413 and json.loads(body)["code"] == "too_large"
 
     status, body, sent = send_chunked(port, "/accounts/login/", 100 * MB)
-    assert status == 413, (status, body, sent)
+    # Under WSGI a chunked body is refused as such: Django would read it as empty.
+    assert status == (411 if server_name == "granian" else 413), (status, body, sent)
     assert sent < 40 * MB  # the server stopped reading soon after the 12 MB limit
 
     grown = rss_mb(process.pid) - before
