@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from . import access
 from .selectors.reports import open_report_count
-from .selectors.sidebar import sidebar_spaces
+from .selectors.sidebar import request_spaces
 
 # Areas of the product, in the order the navigation shows them. An area appears once its
 # app registers the URL name, so the menu never links to a page that does not exist.
@@ -43,6 +43,7 @@ def site(request):
         else None,
         "can_administer": access.can_administer(user),
         "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
-        # A queryset: runs (one query) only on pages that show the sidebar.
-        "sidebar_spaces": sidebar_spaces(user) if user is not None else (),
+        # Called by the template, so only pages that show the sidebar read it; one list per
+        # request, shared with the page (the feed's filters and compose form read it too).
+        "sidebar_spaces": functools.partial(request_spaces, request),
     }

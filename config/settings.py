@@ -409,6 +409,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions stay in the database, also with Redis: cached_db saves one query (~0.45 ms of a
+# 20+ ms page, measured for issue 12), but Django's cached_db raises when Redis is down
+# (it writes the cache after a database read), so every signed-in page would fail with it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # HTTPS policy for the site reached by others; a local install (LOCAL_ONLY) speaks plain HTTP.
 HTTPS_POLICY = not DEBUG and not LOCAL_ONLY
 SESSION_COOKIE_SECURE = HTTPS_POLICY

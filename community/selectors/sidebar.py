@@ -1,16 +1,17 @@
-from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from community import access
-from community.models import Post, Space, SpaceVisit
+from community.models import Post, Space
 
 
 def sidebar_spaces(viewer):
     """The spaces the viewer may see, in order, each with `has_unread`: a post by someone
-    else since the viewer's last visit (since they joined, for a space never opened). One
-    query; EXISTS stops at the first such post on the (space, created_at) index, where a
-    count would read every post of a busy space.
+    else since the viewer's last visit (since they joined, for a space never opened), and
+    `last_visited_at` (None for a space never opened). One query; the visit is a left join
+    on its unique (user, space) row, and EXISTS stops at the first newer post on the
+    (space, created_at) index, where a count would read every post of a busy space.
 
     Paid spaces the member may not enter are listed too, with `is_locked` (access decides
     which: access.spaces_with_locks), so that they lead to the page that says how to get in;
@@ -18,19 +19,28 @@ def sidebar_spaces(viewer):
     spaces = access.spaces_with_locks(viewer).order_by("position", "id")
     if not access.is_active_member(viewer):
         return spaces
-    # Used inside the per-space subquery below: the space is two queries out.
-    last_visit = SpaceVisit.objects.filter(user=viewer, space=OuterRef(OuterRef("pk"))).values(
-        "last_visited_at"
-    )[:1]
     newer = (
         Post.objects.alive()
         .filter(space=OuterRef("pk"), hidden_at__isnull=True)
         .exclude(author=viewer)
-        .filter(created_at__gt=Coalesce(Subquery(last_visit), viewer.created_at))
+        .filter(created_at__gt=Coalesce(OuterRef("last_visited_at"), Value(viewer.created_at)))
     )
     return spaces.annotate(
-        has_unread=Case(When(is_locked=True, then=Value(False)), default=Exists(newer))
-    )
+        own_visit=FilteredRelation("visits", condition=Q(visits__user=viewer)),
+        last_visited_at=F("own_visit__last_visited_at"),
+    ).annotate(has_unread=Case(When(is_locked=True, then=Value(False)), default=Exists(newer)))
+
+
+def request_spaces(request):
+    """sidebar_spaces of the request's viewer, read once per request (one query, a list
+    remembered on the request): the layout's sidebar and the page (the feed's filters and
+    compose form, the space page's visit) share it. Locked spaces are in it: a page that
+    lists only the spaces the viewer may see skips those with `is_locked`."""
+    spaces = getattr(request, "_agora_spaces", None)
+    if spaces is None:
+        user = getattr(request, "user", None)
+        spaces = request._agora_spaces = [] if user is None else list(sidebar_spaces(user))
+    return spaces
 
 
 def space_page(viewer, slug):

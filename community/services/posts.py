@@ -1,6 +1,7 @@
 """Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
 
 import re
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -17,6 +18,7 @@ from . import common
 HASHTAG_MAX = Hashtag._meta.get_field("name").max_length
 POST_IMAGE_FOLDER = "post-images"
 POST_IMAGE_MAX_SIDE = 2000
+VISIT_EVERY = timedelta(minutes=1)  # how stale a kept visit may be
 
 
 def _validate(*, body=None, title=None):
@@ -271,9 +273,24 @@ def unpin_post(actor, *, post, reason=""):
 def visit_space(actor, *, space):
     """Remembers when a member last opened a space (posts after it are unread). A task
     writes it after the response, so opening a page does not write in the request (in
-    production; the embedded default runs tasks in process). Visitors leave no trace."""
+    production; the embedded default runs tasks in process). Visitors leave no trace.
+
+    At most once a minute: a `space` read by selectors.sidebar.sidebar_spaces carries the
+    member's `last_visited_at` and `has_unread`, and a visit less than a minute old is kept
+    when no post counts as unread. Keeping it then hides nothing: the kept time marks read
+    only posts the newer one would (those before it), no post that counts lies between the
+    two (has_unread is False), and a later post is newer than both. With an unread post the
+    visit is written however recent, so a post the member has just seen loses its dot."""
     if not access.is_active_member(actor):
         return
     access.check_can_see_space(actor, space)
-    at = timezone.now().isoformat()
-    effects.enqueue_on_commit(tasks.record_space_visit, actor.pk, space.pk, at)
+    now = timezone.now()
+    if _visit_is_fresh(space, now):
+        return
+    effects.enqueue_on_commit(tasks.record_space_visit, actor.pk, space.pk, now.isoformat())
+
+
+def _visit_is_fresh(space, now):
+    last = getattr(space, "last_visited_at", None)
+    unread = getattr(space, "has_unread", True)
+    return last is not None and not unread and now - last < VISIT_EVERY

@@ -91,7 +91,9 @@ def _is_new_member(user):
 def feed(request):
     """The home feed: every visible space, tabs All / Following / Popular, filters."""
     params = _params(request)
-    spaces = list(selectors.spaces_for(request.user))
+    # The layout's sidebar reads the same list (one query for both); locked spaces are only
+    # listed there.
+    spaces = [s for s in space_selectors.request_spaces(request) if not s.is_locked]
     postable = [space for space in spaces if access.can_post_in_space(request.user, space)]
     form = PostForm(spaces=postable)
     if request.method == "POST":
@@ -171,7 +173,13 @@ def space(request, slug):
         return _render_page(request, "community/feed/space.html", context,
                             page_error=" ".join(error.messages))  # fmt: skip
     if not request.htmx and request.method == "GET":
-        services.visit_space(request.user, space=space)
+        # The space as the layout's sidebar reads it (one query for both) carries the
+        # member's last visit and unread marker, so visit_space skips a write less than a
+        # minute old; the sidebar then shows the open space as read, as the task will leave it.
+        listed = next((s for s in space_selectors.request_spaces(request) if s.pk == space.pk),
+                      space)  # fmt: skip
+        services.visit_space(request.user, space=listed)
+        listed.has_unread = False
     context.update(pinned=data.pinned, posts=data.items)
     context["next_url"] = page_url(request, cursor=data.next_cursor) if data.next_cursor else None
     if not cursor and context["live_topics_list"]:
