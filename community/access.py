@@ -199,11 +199,6 @@ def visible_spaces(user, queryset=None):
     return visible_gated(user, (Space.objects.all() if queryset is None else queryset).alive())
 
 
-def spaces_with_locks(user, queryset=None):
-    """Live spaces the viewer may see or preview, each with `is_locked` (for the sidebar)."""
-    return gated_with_locks(user, (Space.objects.all() if queryset is None else queryset).alive())
-
-
 # --- Posts and comments ----------------------------------------------------------------
 
 

@@ -19,14 +19,30 @@ NAVIGATION = [
 ]
 
 
-def _navigation():
+@functools.cache
+def _navigation(urlconf):
+    """The menu's links, reversed once per process (per URLconf): they never change while it
+    runs, and reverse() is a tenth of a page's template time (docs/rendering.md)."""
     items = []
     for label, url_name in NAVIGATION:
         try:
-            items.append({"label": label, "url": reverse(url_name), "name": url_name})
+            url = reverse(url_name, urlconf=urlconf)
+            items.append({"label": label, "url": url, "name": url_name})
         except NoReverseMatch:
             continue
     return items
+
+
+def _sidebar_spaces(request):
+    """The request's spaces, each with its `url` and `is_current`, worked out here rather
+    than by the template for every item (docs/rendering.md, rules 1 and 3)."""
+    spaces = request_spaces(request)
+    marker = "space-slug"
+    url_pattern = reverse("community:space", args=[marker])  # one reverse() for the list
+    for space in spaces:
+        space.url = url_pattern.replace(marker, space.slug)
+        space.is_current = space.url == request.path
+    return spaces
 
 
 def site(request):
@@ -35,7 +51,7 @@ def site(request):
     return {
         "site_name": settings.AGORA_SITE_NAME,
         "site_primary_color": settings.AGORA_PRIMARY_COLOR,
-        "navigation": _navigation(),
+        "navigation": _navigation(getattr(request, "urlconf", None) or settings.ROOT_URLCONF),
         "can_moderate": can_moderate,
         # Moderators only, and lazily: one count, run only by pages that show the header.
         "open_report_count": functools.cache(lambda: open_report_count(user))
@@ -45,5 +61,5 @@ def site(request):
         "live_topics": f"user:{user.pk}" if user is not None and user.is_authenticated else "",
         # Called by the template, so only pages that show the sidebar read it; one list per
         # request, shared with the page (the feed's filters and compose form read it too).
-        "sidebar_spaces": functools.partial(request_spaces, request),
+        "sidebar_spaces": functools.cache(functools.partial(_sidebar_spaces, request)),
     }

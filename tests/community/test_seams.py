@@ -61,6 +61,22 @@ def test_one_gating_rule_answers_for_every_gated_model(request, gated, persona):
             assert in_sql is expected, (persona, obj)
 
 
+@pytest.mark.parametrize("persona", GATING_MATRIX)
+def test_a_catalog_with_locks_agrees_with_the_rules_in_python(request, gated, persona):
+    """gated_with_locks (an app's catalog: what the member sees, and what they may only
+    preview, locked) in SQL says what can_see_gated and can_preview_gated say per row."""
+    user = request.getfixturevalue(persona)
+    for model in (Workshop, Space):
+        listed = {row.pk: row.is_locked for row in access.gated_with_locks(user, model.objects)}
+        for obj in model.objects.select_related("required_tier"):
+            if access.can_see_gated(user, obj):
+                assert listed.get(obj.pk) is False, (persona, obj)
+            elif access.can_preview_gated(user, obj):
+                assert listed.get(obj.pk) is True, (persona, obj)
+            else:
+                assert obj.pk not in listed, (persona, obj)
+
+
 def test_held_tiers_are_read_once_per_request_for_every_gated_model(
     paid_member, gated, django_assert_num_queries
 ):
