@@ -202,10 +202,18 @@ def visible_spaces(user, queryset=None):
 # --- Posts and comments ----------------------------------------------------------------
 
 
-def visible_posts(user, queryset=None):
-    """Live posts in spaces the viewer may see; hidden ones only for moderators."""
+def visible_posts(user, queryset=None, *, spaces=None):
+    """Live posts in spaces the viewer may see; hidden ones only for moderators. `spaces`:
+    the space rows a page has already read (its space list, or the one space it shows):
+    each is checked here and the posts filtered by their ids, which spares building the
+    gating subquery again (docs/rendering.md); without it, the subquery decides."""
     queryset = (Post.objects.all() if queryset is None else queryset).alive()
-    queryset = queryset.filter(space__in=visible_spaces(user))
+    if spaces is None:
+        queryset = queryset.filter(space__in=visible_spaces(user))
+    else:
+        queryset = queryset.filter(
+            space_id__in=[space.pk for space in spaces if can_see_space(user, space)]
+        )
     if not can_moderate(user):
         queryset = queryset.filter(hidden_at__isnull=True)
     return queryset

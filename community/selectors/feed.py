@@ -44,8 +44,8 @@ class SpaceFeed:
     next_cursor: str | None
 
 
-def _cards(viewer):
-    return with_card_data(access.visible_posts(viewer))
+def _cards(viewer, spaces=None):
+    return with_card_data(access.visible_posts(viewer, spaces=spaces))
 
 
 def _check_choice(name, value, allowed):
@@ -54,11 +54,11 @@ def _check_choice(name, value, allowed):
         raise ValidationError({name: [f"“{value}” is not one of: {choices}."]}, code="invalid")
 
 
-def _filtered(viewer, *, tab="all", space=None, kind=None, page=None):
+def _filtered(viewer, *, tab="all", space=None, kind=None, page=None, spaces=None):
     """The posts of a tab and its filters. `page` (cursor, size) lets the Following tab read
     only the posts that can be on that page."""
     _check_choice("tab", tab, TABS)
-    queryset = _cards(viewer)
+    queryset = _cards(viewer, spaces)
     if space:
         queryset = queryset.filter(space__slug=space)
     if kind:
@@ -97,10 +97,14 @@ def _newest_of_each_followed(queryset, followed, cursor, size):
     )
 
 
-def feed(viewer, *, tab="all", space=None, kind=None, cursor=None, size=DEFAULT_PAGE_SIZE):
-    """Posts from every space the viewer may see. "all" and "following" (authors the viewer
-    follows) are newest first; "popular" is the last 7 days by likes + comments."""
-    queryset = _filtered(viewer, tab=tab, space=space, kind=kind, page=(cursor, size))
+def feed(viewer, *, tab="all", space=None, kind=None, cursor=None, size=DEFAULT_PAGE_SIZE,
+         spaces=None):  # fmt: skip
+    """Posts from every space the viewer may see (of `spaces`, the page's list, if given).
+    "all" and "following" (authors the viewer follows) are newest first; "popular" is the
+    last 7 days by likes + comments."""
+    queryset = _filtered(
+        viewer, tab=tab, space=space, kind=kind, page=(cursor, size), spaces=spaces
+    )
     if tab == "popular":
         queryset = queryset.filter(created_at__gte=timezone.now() - POPULAR_WINDOW).annotate(
             score=F("like_count") + F("comment_count")
@@ -128,7 +132,7 @@ def space_feed(viewer, space, *, cursor=None, size=DEFAULT_PAGE_SIZE):
     """One space's posts: its pinned posts (first page only, newest pin first, not
     paginated) and a keyset page of the others, newest first."""
     access.check_can_see_space(viewer, space)
-    queryset = _cards(viewer).filter(space=space)
+    queryset = _cards(viewer, [space])
     pinned = []
     if not cursor:
         pinned = list(queryset.filter(pinned_at__isnull=False).order_by("-pinned_at", "-id"))

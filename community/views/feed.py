@@ -117,7 +117,8 @@ def feed(request):
     if request.user.is_authenticated:  # the socket serves members only
         context["live_topics_list"] = [f"space:{s.pk}" for s in live_spaces]
     try:
-        page = selectors.feed(request.user, cursor=request.GET.get("cursor"), **params)
+        page = selectors.feed(request.user, cursor=request.GET.get("cursor"), spaces=spaces,
+                              **params)  # fmt: skip
     except ValidationError as error:
         return _render_page(request, "community/feed/feed.html", context,
                             page_error=" ".join(error.messages))  # fmt: skip
