@@ -21,12 +21,11 @@ written by static/agora/times.js from `<time datetime>`; the card holds the abso
 Markers are delimited by NUL, which no stored text can hold: PostgreSQL refuses it in text
 and NulCharacterMiddleware refuses it in every request, so no member's words can fake one.
 
-A cache that is down or cold costs time, never a page: a failed read is a miss (the card
-is rendered), a failed write is logged.
+A cache that is cold or down costs time, never a page: a miss renders and fills, and the
+Redis backend answers a failed call as a miss (config/settings.py, redis_cache).
 """
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,8 +40,6 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-logger = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"\x00\?(\w+)\x00(.*?)\x00/\1\x00|\x00(\w+)\x00", re.DOTALL)
 
@@ -126,22 +123,6 @@ def register_kind(kind):
     return kind
 
 
-def _cached(keys):
-    try:
-        return cache.get_many(keys)
-    except Exception:
-        logger.warning("Card cache read failed; rendering the cards", exc_info=True)
-        return {}
-
-
-def _store(rendered):
-    try:
-        cache.set_many(rendered, timeout=settings.AGORA_CARD_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Card cache write failed; the cards are rendered again next time",
-                       exc_info=True)  # fmt: skip
-
-
 def render_cards(request, kind, objects, *, variant=""):
     """The cards of `objects` as the request's viewer sees them, in order: one cache read
     for the whole list, the misses rendered and stored in one write."""
@@ -151,13 +132,13 @@ def render_cards(request, kind, objects, *, variant=""):
     audience = "member" if request.user.is_authenticated else "visitor"
     rendered_for = (kind.revision, variant, timezone.get_current_timezone_name(), audience)
     keys = [kind.key(obj, rendered_for) for obj in objects]
-    found = _cached(keys)
+    found = cache.get_many(keys)
     missing = {}
     for key, obj in zip(keys, objects, strict=True):
         if key not in found:
             missing[key] = found[key] = kind.render_uncached(obj, variant, audience)
     if missing:
-        _store(missing)
+        cache.set_many(missing, timeout=settings.AGORA_CARD_CACHE_SECONDS)
     shared = request_state(request)
     return [
         fill(found[key], {**shared, **kind.viewer_state(request, obj)})

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django_redis import get_redis_connection
 
 TIMEOUT_SECONDS = 3
 logger = logging.getLogger(__name__)
@@ -28,7 +29,21 @@ def check_database():
     return connection.vendor
 
 
+def _raw_redis():
+    """The cache's own Redis client, or None if the cache is not django-redis."""
+    try:
+        return get_redis_connection("default")
+    except NotImplementedError:
+        return None
+
+
 def check_cache():
+    # django-redis is set to ignore connection errors (config/settings.py, redis_cache): a
+    # failed write is dropped and a failed read is a miss, so the round trip below could
+    # only say "not read back". Pinging its Redis first reports the outage as what it is.
+    redis = _raw_redis()
+    if redis is not None:
+        redis.ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":

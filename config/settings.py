@@ -172,15 +172,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, channel layer, Celery -----------------------------------------------
 REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "agora")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
-        }
+
+
+def redis_cache(url, key_prefix=CACHE_KEY_PREFIX, timeout=3):
+    """The cache entry for a Redis at `url` (tests build one for a dead Redis with it).
+
+    A cache outage degrades to misses, not errors: with IGNORE_EXCEPTIONS django-redis turns
+    a failed read into a miss and a failed write into a no-op, and logs each one
+    (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS: logger django_redis.cache, ERROR, with the
+    traceback). While Redis is down pages are slower (every card is rendered each time), and
+    DRF's API throttles and allauth's rate limits (ACCOUNT_RATE_LIMITS) fail open: nothing
+    is counted, nobody is throttled (config/cache.py makes allauth's locks fail open too).
+    /healthz pings Redis itself (community/health.py), so the outage shows there.
+    A refused connection fails at once; a Redis that does not answer costs up to `timeout`
+    seconds to connect and as long again to read (3 s: above TCP's 1 s SYN retransmit)."""
+    return {
+        "BACKEND": "config.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": timeout,
+            "SOCKET_TIMEOUT": timeout,
+        },
     }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
     # "redis" keeps each socket's messages in Redis; "redis-pubsub" publishes an event once
     # and each server process hands it to its own sockets: about half the fan-out latency in
     # the benchmark (bench/README.md), but channels_redis still calls that layer beta.

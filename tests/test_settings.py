@@ -71,7 +71,7 @@ def test_production_variables_switch_every_service():
     values = json.loads(result.stdout)
     assert values["debug"] is False
     assert values["db"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "config.cache.FailOpenRedisCache"
     assert values["channels"] == "channels_redis.core.RedisChannelLayer"
     assert values["eager"] is False
     assert values["broker"] == PRODUCTION_ENV["REDIS_URL"]
