@@ -85,8 +85,9 @@ def request_state(request):
 class CardKind:
     """One kind of row. `version(obj)` returns every value the card shows (the cache key
     is its digest); `viewer_state(request, obj)` the sections and slots for one viewer;
-    `templates` the card's template and those it includes (a changed template is a new key);
-    `context(obj)` what the template receives besides `obj` under the kind's name."""
+    `template` the card's template and `includes` those it includes (a changed template is
+    a new key); `context(obj)` what the template receives besides `obj` under the kind's
+    name."""
 
     name: str
     template: str
@@ -149,8 +150,7 @@ def render_cards(request, kind, objects, *, variant=""):
 def render_fragment(request, template, context, state):
     """A piece of a card rendered alone for one viewer (the like button after a toggle),
     from the same template the card includes, so the two never differ."""
-    audience = "member" if request.user.is_authenticated else "visitor"
     html = get_template(template).render(
-        {**context, "signed_in": audience == "member", "csrf_token": slot("csrf")}
+        {**context, "signed_in": request.user.is_authenticated, "csrf_token": slot("csrf")}
     )
     return fill(html, {**request_state(request), **state})
