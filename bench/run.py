@@ -393,6 +393,9 @@ def main(argv=None):
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_bench", scale=args.scale, no_progress=not sys.stdout.isatty())
     call_command("collectstatic", interactive=False, verbosity=0)
+    from community.tasks import rank_popular_posts
+
+    rank_popular_posts()  # what the beat process does every minute in production
     ctx = build_context(args.scale, member=READER)
     creds = {"token": _tokens(_members(args.scale, READER, 1))[0]}
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",") or s.probe]

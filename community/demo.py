@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
-from community import services
+from community import services, tasks
 from community.models import Post, Space, Tier, User
 from community.richtext import render_markdown
 
@@ -239,3 +239,4 @@ def seed_posts(members):
 def seed_community(members):
     seed_spaces(members)
     seed_posts(members)
+    tasks.rank_popular_posts()  # the Popular tab before the beat process's first run

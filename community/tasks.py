@@ -3,12 +3,13 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db.models import Func, OuterRef, Q, Subquery, Value
+from django.db import transaction
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community import live
-from community.models import AccessGrant, Comment, Like, Post, SpaceVisit
+from community.models import AccessGrant, Comment, Like, PopularPost, Post, SpaceVisit
 
 
 @shared_task
@@ -27,6 +28,27 @@ def record_space_visit(user_id, space_id, visited_at):
     )
     if not created:
         SpaceVisit.objects.filter(pk=visit.pk, last_visited_at__lt=at).update(last_visited_at=at)
+
+
+@shared_task
+def rank_popular_posts():
+    """Periodic (every minute, idempotent): the Popular tab's ranking written anew, the last
+    week's live posts by likes + comments, the best PopularPost.KEPT of them (hidden ones
+    too: moderators see those; who sees what is decided when the tab reads it). One
+    transaction, so a reader sees the old ranking or the new one."""
+    since = timezone.now() - PopularPost.WINDOW
+    ranked = (
+        Post.objects.alive()
+        .filter(created_at__gte=since)
+        .annotate(score=F("like_count") + F("comment_count"))
+        .order_by("-score", "-id")
+        .values_list("id", "score")[: PopularPost.KEPT]
+    )
+    with transaction.atomic():
+        PopularPost.objects.all().delete()
+        PopularPost.objects.bulk_create(
+            PopularPost(post_id=pk, score=score) for pk, score in ranked
+        )
 
 
 # --- Like and comment counters ------------------------------------------------------------

@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.reconcile_counts",
         "schedule": 60 * 15,
     },
+    "rank-popular-posts": {
+        "task": "community.tasks.rank_popular_posts",
+        "schedule": 60,
+    },
     "recheck-live-subscriptions-of-ended-grants": {
         "task": "community.tasks.recheck_ended_grants",
         "schedule": 60,

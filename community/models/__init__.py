@@ -8,13 +8,13 @@ from .members import (
     UserManager,
     validate_time_zone,
 )
-from .posts import BODY_MAX, Comment, Hashtag, Like, Post
+from .posts import BODY_MAX, Comment, Hashtag, Like, PopularPost, Post
 from .social import Follow, Report
 from .spaces import Space, SpaceVisit
 
 __all__ = [
     "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Comment",
-    "Follow", "Gated", "Hashtag", "Like", "Post", "Report", "Space", "SpaceVisit", "Tier", "User",
-    "UserManager",
+    "Follow", "Gated", "Hashtag", "Like", "PopularPost", "Post", "Report", "Space", "SpaceVisit",
+    "Tier", "User", "UserManager",
     "validate_time_zone",
 ]  # fmt: skip

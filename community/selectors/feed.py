@@ -10,7 +10,6 @@ question), "article" a post with a title.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.db.models import F, Func, OuterRef, Q
 from django.utils import timezone
 
 from community import access
-from community.models import Follow, Post
+from community.models import Follow, PopularPost, Post
 from community.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -34,7 +33,6 @@ from .cards import mark_liked, with_card_data
 TABS = ("all", "following", "popular")
 KINDS = {"discussion": Q(title=""), "article": ~Q(title="")}
 KIND_LABELS = {"discussion": "Discussions", "article": "Articles"}
-POPULAR_WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -101,15 +99,17 @@ def feed(viewer, *, tab="all", space=None, kind=None, cursor=None, size=DEFAULT_
          spaces=None):  # fmt: skip
     """Posts from every space the viewer may see (of `spaces`, the page's list, if given).
     "all" and "following" (authors the viewer follows) are newest first; "popular" is the
-    last 7 days by likes + comments."""
+    last 7 days by likes + comments, as ranked at most a minute ago."""
     queryset = _filtered(
         viewer, tab=tab, space=space, kind=kind, page=(cursor, size), spaces=spaces
     )
-    if tab == "popular":
-        queryset = queryset.filter(created_at__gte=timezone.now() - POPULAR_WINDOW).annotate(
-            score=F("like_count") + F("comment_count")
-        )
-        page = keyset_page(queryset, cursor=cursor, size=size, fields=("score", "id"))
+    if tab == "popular":  # ranked every minute (tasks.rank_popular_posts); still last week's
+        # Ordered by the ranking's own columns, so that PostgreSQL walks its index and stops
+        # after a page, instead of joining every ranked post and sorting them.
+        queryset = queryset.filter(
+            popularity__isnull=False, created_at__gte=timezone.now() - PopularPost.WINDOW
+        ).annotate(score=F("popularity__score"), ranked=F("popularity__post_id"))
+        page = keyset_page(queryset, cursor=cursor, size=size, fields=("score", "ranked"))
     else:
         page = keyset_page(queryset, cursor=cursor, size=size)
     mark_liked(viewer, page.items)

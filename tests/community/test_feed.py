@@ -4,14 +4,15 @@ keyset pages, the "new posts" marker and the number of queries."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community import selectors, services
-from community.models import AccessGrant, Follow, Hashtag, Like, Post
+from community import selectors, services, tasks
+from community.models import AccessGrant, Follow, Hashtag, Like, PopularPost, Post
 from community.pagination import encode_cursor
 from tests.factories import UserFactory
 from tests.helpers import api_as, assert_constant_queries
@@ -187,13 +188,36 @@ def test_the_popular_tab_ranks_the_last_week_by_likes_and_comments(member, other
     liked = post(other_member, general, "Liked", like_count=5, comment_count=0)
     talked = post(other_member, general, "Talked", like_count=2, comment_count=9)
     post(other_member, general, "Old hit", like_count=99, ago=timedelta(days=8))
+    tasks.rank_popular_posts()
     assert [p.pk for p in selectors.feed(member, tab="popular").items] == [
         talked.pk, liked.pk, quiet.pk
     ]  # fmt: skip
 
 
+def test_the_popular_ranking_is_written_every_minute_not_per_request(member, other_member, spaces):
+    """A page reads the ranking the periodic task wrote (settings.CELERY_BEAT_SCHEDULE): a
+    new like moves a post at the next run, and running it again changes nothing."""
+    general = spaces["general"]
+    first = post(other_member, general, "First", like_count=3)
+    second = post(other_member, general, "Second", like_count=1)
+    fresh = post(other_member, general, "Fresh")
+    tasks.rank_popular_posts()
+    Post.objects.filter(pk=second.pk).update(like_count=10)
+    ranked = [p.pk for p in selectors.feed(member, tab="popular").items]
+    assert ranked == [first.pk, second.pk, fresh.pk]  # as ranked a moment ago
+    tasks.rank_popular_posts()
+    tasks.rank_popular_posts()
+    assert [p.pk for p in selectors.feed(member, tab="popular").items] == [
+        second.pk, first.pk, fresh.pk
+    ]  # fmt: skip
+    assert PopularPost.objects.count() == 3
+    schedule = settings.CELERY_BEAT_SCHEDULE["rank-popular-posts"]
+    assert schedule == {"task": "community.tasks.rank_popular_posts", "schedule": 60}
+
+
 def test_the_popular_tab_pages_through_ties_without_gaps(member, other_member, spaces):
     posts = make_posts(45, [spaces["general"]], [other_member])
+    tasks.rank_popular_posts()
     seen = walk_pages(member, tab="popular", size=10)
     assert sorted(seen) == sorted(p.pk for p in posts) and len(seen) == len(set(seen))
     scores = [Post.objects.get(pk=pk).like_count + Post.objects.get(pk=pk).comment_count
