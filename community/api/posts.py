@@ -94,7 +94,7 @@ FEED_PARAMETERS = [
         OpenApiTypes.STR,
         enum=list(TABS),
         description="all (newest), following (authors you follow), popular "
-        "(last 7 days by likes + comments)",
+        "(last 7 days by likes + comments, ranked once a minute)",
     ),
     OpenApiParameter("space", OpenApiTypes.STR, description="Only this space (slug)."),
     OpenApiParameter(
