@@ -5,6 +5,7 @@ get a 404 for paid spaces as for members' spaces."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.urls import reverse
 
 from community import access, services
@@ -128,6 +129,17 @@ def test_the_locked_page_says_what_the_space_holds_and_how_to_get_in(
     assert "Secret" not in page  # no titles, no bodies
     assert 'name="body"' not in page  # no compose form
     assert "No such space" not in page
+
+
+def test_the_locked_pages_count_is_kept_for_a_few_minutes(client, member, lounge, secret_posts):
+    """Counting a large space on every visit made the page the benchmark's slowest."""
+    client.force_login(member)
+    assert "2 posts" in client.get(url(lounge)).content.decode()
+    PostFactory(space=lounge)
+    cached = client.get(url(lounge)).content.decode()
+    assert "2 posts" in cached  # counted at most every LOCKED_COUNT_SECONDS
+    cache.delete(f"locked-space-post-count:{lounge.pk}")  # as when it expires
+    assert "3 posts" in client.get(url(lounge)).content.decode()
 
 
 def test_the_locked_page_leaks_no_posts_by_any_door(client, member, lounge, secret_posts):
