@@ -265,6 +265,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.recheck_ended_grants",
         "schedule": 60,
     },
+    "retry-due-stripe-events": {
+        "task": "payments.tasks.retry_due_events",
+        "schedule": 60,
+    },
+    "reconcile-stripe-subscriptions": {
+        "task": "payments.tasks.reconcile_subscriptions",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------
@@ -519,6 +527,8 @@ LOGGING = {
 
 # --- The community's own settings ----------------------------------------------------------
 AGORA_SITE_NAME = env("AGORA_SITE_NAME", "Agora")
+# Where the site is reached, for links in mails sent outside a request (a Celery task).
+AGORA_BASE_URL = env("AGORA_BASE_URL", "http://127.0.0.1:8000")
 AGORA_PRIMARY_COLOR = env("AGORA_PRIMARY_COLOR", "#4f46e5")
 AGORA_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AGORA_AVATAR_SIZE = 512
@@ -527,3 +537,7 @@ AGORA_AVATAR_SIZE = 512
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Stripe's own default: a signature older than this many seconds is refused (replays).
+STRIPE_WEBHOOK_TOLERANCE = 300
+# A past_due subscription keeps its tier this many days after the payment that failed.
+PAYMENTS_PAST_DUE_GRACE_DAYS = int(env("PAYMENTS_PAST_DUE_GRACE_DAYS", "7"))

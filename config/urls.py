@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     # Any other path under /api/ is a JSON 404 (community.api.errors.route_not_found).
     re_path(r"^api/", route_not_found, name="api-not-found"),
+    path("", include("payments.urls")),
     path("", include("community.urls")),
 ]
 

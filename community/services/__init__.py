@@ -27,6 +27,7 @@ from .social import (
     unfollow,
 )
 from .spaces import (
+    change_grant_end,
     create_space,
     delete_space,
     grant_access,
@@ -37,6 +38,7 @@ from .spaces import (
 
 __all__ = [
     "ban_member",
+    "change_grant_end",
     "create_api_token",
     "create_comment",
     "create_post",

@@ -96,10 +96,11 @@ def reorder_spaces(actor, *, space_ids):
     return [spaces[space_id] for space_id in space_ids]
 
 
-def grant_access(actor, *, member, tier, ends_at=None, source=None, note=""):
+def grant_access(actor, *, member, tier, ends_at=None, starts_at=None, source=None, note=""):
     """An admin grants a tier by hand (source: manual unless given); the system
     (community.actors.system, e.g. for a payment) grants one with the cause in the audit
-    log and must say the source, since "manual" means an admin did it."""
+    log and must say the source, since "manual" means an admin did it. `starts_at` (default
+    now) lets a payment's grant start when the paid period did."""
     check_can_administer(actor)
     if source is None:
         if is_system(actor):
@@ -108,9 +109,30 @@ def grant_access(actor, *, member, tier, ends_at=None, source=None, note=""):
     with transaction.atomic():
         grant = AccessGrant(user=member, tier=tier, ends_at=ends_at, source=source, note=note,
                             granted_by=None if is_system(actor) else actor)  # fmt: skip
+        if starts_at is not None:
+            grant.starts_at = starts_at
         grant.full_clean()
         grant.save()
         audit.record(actor, audit.GRANT, grant, note)
+    return grant
+
+
+def change_grant_end(actor, *, grant, ends_at, reason=""):
+    """Moves a grant's end (None: no end), e.g. a renewed subscription's new period or a
+    grace period after a failed payment. An end at or before its start ends it at once."""
+    check_can_administer(actor)
+    with transaction.atomic():
+        grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+        if ends_at is not None and ends_at <= grant.starts_at:
+            grant.revoked_at = grant.revoked_at or timezone.now()
+            grant.save(update_fields=["revoked_at"])
+            audit.record(actor, audit.REVOKE, grant, reason)
+        elif grant.ends_at != ends_at:
+            grant.ends_at = ends_at
+            grant.save(update_fields=["ends_at"])
+            end = "no end" if ends_at is None else f"ends {ends_at.isoformat()}"
+            audit.record(actor, audit.GRANT_CHANGE, grant, f"{end}; {reason}" if reason else end)
+        live.recheck_member_on_commit(grant.user_id)
     return grant
 
 
