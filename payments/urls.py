@@ -6,4 +6,6 @@ app_name = "payments"
 
 urlpatterns = [
     path("stripe/webhook/", webhook.stripe_webhook, name="stripe-webhook"),
+    # member pages
+    # admin pages
 ]
