@@ -130,7 +130,10 @@ def update_plan(actor, *, plan, **changes):
     for field, value in changes.items():
         setattr(plan, field, value)
     plan.full_clean()
-    reprice = any(getattr(plan, field) != before[field] for field in PRICE_FIELDS)
+    # A plan made without Stripe (the demo's) gets its price once keys are configured.
+    reprice = any(getattr(plan, field) != before[field] for field in PRICE_FIELDS) or (
+        not plan.stripe_price_id and is_configured()
+    )
     with transaction.atomic():
         if reprice:
             old_price = plan.stripe_price_id

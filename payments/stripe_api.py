@@ -6,6 +6,7 @@ stripe package's own HTTP seam) with one that answers from Stripe's fixtures and
 requests, so everything above it runs for real.
 """
 
+import json
 from datetime import UTC, datetime
 
 import stripe
@@ -32,8 +33,10 @@ def client():
 
 
 def as_dict(obj):
-    """A StripeObject (not a dict since stripe 15) or an already plain dict, as a dict."""
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    """A StripeObject (not a dict since stripe 15) as the plain JSON Stripe sent: stripe
+    turns decimal strings (`unit_amount_decimal`) into Decimal, which go back to strings."""
+    plain = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    return json.loads(json.dumps(plain, default=str))
 
 
 def from_timestamp(seconds):

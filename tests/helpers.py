@@ -1,6 +1,7 @@
 """Plain helpers every app's tests share (fixtures built on them live in tests/conftest.py)."""
 
 import importlib
+import threading
 from collections import namedtuple
 from importlib.util import find_spec
 from pathlib import Path
@@ -9,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.dispatch import Signal
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -199,3 +200,27 @@ class DomainSignals(list):
 
     def names(self):
         return [sent.name for sent in self]
+
+
+def run_at_once(count, work):
+    """Runs work(0) … work(count - 1) in threads released together (a real race on
+    PostgreSQL); fails with the first error any of them raised."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(index):
+        try:
+            barrier.wait(timeout=10)
+            work(index)
+        except Exception as exc:  # reported below, in the main thread
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []

@@ -1,9 +1,6 @@
-import threading
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +9,7 @@ from rest_framework.test import APIClient
 from community import selectors, services, tasks
 from community.models import Comment, Like, Post, Space
 from tests.factories import PaidSpaceFactory, PostFactory, UserFactory
-from tests.helpers import api_as, count_queries
+from tests.helpers import api_as, count_queries, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -246,35 +243,13 @@ def test_api_likes_work_with_a_token(member, post):
 # --- Concurrency (PostgreSQL) ---------------------------------------------------------------
 
 
-def _run_at_once(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait(timeout=10)
-            work(index)
-        except Exception as exc:  # reported below, in the main thread
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_many_members_liking_at_once_give_an_exact_count():
     space = Space.objects.create(name="Busy", slug="busy", visibility="members")
     members = [UserFactory() for _ in range(12)]
     post = Post.objects.create(space=space, author=members[0], body="p", body_html="p")
-    _run_at_once(len(members), lambda i: services.toggle_like(members[i], target=post))
+    run_at_once(len(members), lambda i: services.toggle_like(members[i], target=post))
     assert Like.objects.filter(object_id=post.pk).count() == len(members)
     tasks.recount_post(post.pk)
     assert fresh(post).like_count == len(members)
@@ -287,12 +262,12 @@ def test_one_member_liking_many_times_at_once_leaves_one_like():
     member = UserFactory()
     post = Post.objects.create(space=space, author=member, body="p", body_html="p")
     results = []
-    _run_at_once(10, lambda _i: results.append(services.like(member, target=post)))
+    run_at_once(10, lambda _i: results.append(services.like(member, target=post)))
     assert results == [True] * 10
     assert Like.objects.filter(user=member).count() == 1
     # Racing toggles from "not liked" all insert; the unique constraint keeps one row.
     Like.objects.all().delete()
-    _run_at_once(10, lambda _i: services.toggle_like(member, target=post))
+    run_at_once(10, lambda _i: services.toggle_like(member, target=post))
     assert Like.objects.filter(user=member).count() <= 1
     tasks.recount_post(post.pk)
     assert fresh(post).like_count == Like.objects.filter(object_id=post.pk).count()

@@ -10,15 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from community.models import AccessGrant, AuditEntry
-from payments import tasks
-from payments.models import Customer, Invoice, Subscription, WebhookEvent
-from tests.factories import UserFactory
+from payments import processing, tasks
+from payments.models import Customer, Invoice, Plan, Subscription, WebhookEvent
+from tests.factories import TierFactory, UserFactory
+from tests.helpers import run_at_once
 
 from .stripe_fake import (
     FIXTURES,
     MEMBER_A_CUSTOMER,
     MEMBER_A_REFERENCE,
     MEMBER_A_SUBSCRIPTION,
+    PRICE_ID,
     event_body,
     make_event,
     manifest,
@@ -244,3 +246,21 @@ def test_the_13_events_in_any_order_end_in_the_same_grants(
             (b.pk, monthly_plan.tier_id, "payment", ts(1723336454), ts(1726014854), False),
         ]
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_processed_at_once_by_several_workers_runs_once(settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_x", "whsec_x"
+    tier = TierFactory(name="Pro", slug="pro")
+    Plan.objects.create(tier=tier, name="Monthly", amount=2000, stripe_price_id=PRICE_ID)
+    member = UserFactory()
+    Customer.objects.create(user=member, stripe_id=stripe_object("customer.trial_member")["id"])
+    body = json.loads(event_body("05.customer.subscription.created.trialing.json"))
+    event = WebhookEvent.objects.create(
+        stripe_id=body["id"], type=body["type"], created=ts(body["created"]), payload=body
+    )
+    run_at_once(6, lambda _i: processing.process_event(event.pk))
+    event.refresh_from_db()
+    assert event.state == "processed" and event.attempts == 1
+    assert AccessGrant.objects.filter(user=member).count() == 1
