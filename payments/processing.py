@@ -9,6 +9,7 @@ make grants match (sync.py), so they are safe in any order.
 import logging
 from datetime import timedelta
 
+import stripe
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from community import services as community_services
 from community.actors import system
 from community.models import AccessGrant
 
-from . import mail, signals, sync
+from . import mail, signals, stripe_api, sync
 from .models import Plan, Purchase, Subscription, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,30 @@ def handle_checkout_completed(event):
     if session.get("mode") == "payment" and session.get("payment_status") == "paid":
         _grant_one_time_purchase(event, session, user)
     elif session.get("mode") == "subscription":
+        _fetch_unseen_subscription(event, session)
         _note_checkout_coupon(session)
+
+
+def _fetch_unseen_subscription(event, session):
+    """Checkout often completes before the subscription's own events arrive: read it from
+    Stripe so the member's access opens now. Not being able to is no failure of this event
+    (linking the customer was its job): the subscription's events and the reconcile task
+    bring the same state."""
+    subscription_id = sync._id(session.get("subscription"))
+    if not subscription_id or not stripe_api.is_configured():
+        return
+    if Subscription.objects.filter(stripe_id=subscription_id).exists():
+        return
+    try:
+        fresh = stripe_api.client().v1.subscriptions.retrieve(subscription_id)
+    except stripe.StripeError as exc:
+        logger.warning(
+            "Subscription %s of %s not read from Stripe: %s", subscription_id, event.stripe_id, exc
+        )
+        return
+    sync.sync_subscription(
+        stripe_api.as_dict(fresh), state_at=timezone.now(), cause=_cause(event), event=event
+    )
 
 
 def _grant_one_time_purchase(event, session, user):

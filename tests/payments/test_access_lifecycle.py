@@ -351,3 +351,34 @@ def test_reconcile_reads_stripe_and_applies_a_cancellation_it_missed(
     assert stripe_http.calls("GET", f"/v1/subscriptions/{SUB}")
     assert Subscription.objects.get().status == "canceled"
     assert held(subscriber) == []
+
+
+def test_checkout_before_the_subscription_events_reads_it_from_stripe(
+    deliver, stripe_http, monthly_plan, paid_space
+):
+    member = UserFactory()
+    now = timezone.now()
+    stripe_http.subscriptions[SUB] = subscription(
+        "active", start=now, period_start=now, period_end=now + 30 * DAY
+    )
+    session = stripe_object("checkout.session.completed.subscription_mode")
+    session.update(client_reference_id=str(member.pk), customer=CUSTOMER, subscription=SUB)
+    deliver(make_event("checkout.session.completed", session, created=at(now)))
+    assert stripe_http.calls("GET", f"/v1/subscriptions/{SUB}")
+    assert sees(member, paid_space)
+    # The subscription's own, older events change nothing when they come.
+    old = subscription("incomplete", start=now, period_start=now, period_end=now + 30 * DAY)
+    deliver(make_event("customer.subscription.created", old, created=at(now) - 2))
+    assert Subscription.objects.get().status == "active" and sees(member, paid_space)
+
+
+def test_checkout_still_links_the_member_when_stripe_cannot_be_read(
+    deliver, stripe_http, monthly_plan
+):
+    member = UserFactory()
+    stripe_http.fail_with = (500, {"type": "api_error", "message": "Stripe is having a day"})
+    session = stripe_object("checkout.session.completed.subscription_mode")
+    session.update(client_reference_id=str(member.pk), customer=CUSTOMER, subscription=SUB)
+    deliver(make_event("checkout.session.completed", session))
+    assert WebhookEvent.objects.get().state == "processed"
+    assert Customer.objects.get(stripe_id=CUSTOMER).user == member
