@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from community import effects
 from community import services as community_services
@@ -42,6 +42,18 @@ def _id(value):
     if isinstance(value, dict):
         return value.get("id") or ""
     return value or ""
+
+
+def _inserted(row):
+    """Inserts a new mirror row in a savepoint; False when another worker inserted the same
+    Stripe id first (the unique constraint), so the caller reads and locks that one."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        row.pk = None
+        return False
+    return True
 
 
 def user_for_customer(customer_stripe_id):
@@ -81,7 +93,11 @@ def sync_subscription(obj, *, state_at, cause, event=None):
         sub.state_at = state_at
         sub.last_event = event
         sub.data = obj
-        sub.save()
+        if sub.pk is not None:
+            sub.save()
+        elif not _inserted(sub):
+            # Another worker stored this subscription a moment ago: compare with its state.
+            return sync_subscription(obj, state_at=state_at, cause=cause, event=event)
         if sub.plan is None:
             logger.warning("Subscription %s is for price %r, which no plan sells", sub.pk, price_id)
         apply_grants(sub, cause)
@@ -268,7 +284,10 @@ def sync_invoice(obj, *, state_at):
         invoice.period_end = from_timestamp(obj.get("period_end"))
         invoice.created = from_timestamp(obj.get("created")) or state_at
         invoice.state_at = state_at
-        invoice.save()
+        if invoice.pk is not None:
+            invoice.save()
+        elif not _inserted(invoice):
+            return sync_invoice(obj, state_at=state_at)
     return invoice
 
 

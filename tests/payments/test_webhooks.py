@@ -264,3 +264,27 @@ def test_the_same_event_processed_at_once_by_several_workers_runs_once(settings)
     event.refresh_from_db()
     assert event.state == "processed" and event.attempts == 1
     assert AccessGrant.objects.filter(user=member).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_events_of_a_new_subscription_processed_at_once_all_succeed(settings):
+    """Two workers meeting a subscription nobody stored yet: one inserts it, the other
+    finds it and compares states instead of failing on the unique Stripe id."""
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_x", "whsec_x"
+    tier = TierFactory(name="Pro", slug="pro")
+    Plan.objects.create(tier=tier, name="Monthly", amount=2000, stripe_price_id=PRICE_ID)
+    member = UserFactory(id=MEMBER_A_REFERENCE)
+    Customer.objects.create(user=member, stripe_id=MEMBER_A_CUSTOMER)
+    events = []
+    for name in ("01.customer.subscription.created.json",
+                 "03.customer.subscription.updated.incomplete_to_active.json",
+                 "02.invoice.paid.json"):  # fmt: skip
+        body = json.loads(event_body(name))
+        events.append(WebhookEvent.objects.create(
+            stripe_id=body["id"], type=body["type"], created=ts(body["created"]), payload=body
+        ))  # fmt: skip
+    run_at_once(len(events), lambda i: processing.process_event(events[i].pk))
+    assert set(WebhookEvent.objects.values_list("state", flat=True)) == {"processed"}
+    assert Subscription.objects.get().status == "active"
+    assert AccessGrant.objects.filter(user=member).count() == 1
