@@ -35,7 +35,8 @@ class UserAdmin(BaseUserAdmin):
         ("banned_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["email", "display_name"]
-    readonly_fields = ["created_at", "updated_at", "last_login", "banned_at", "bio_html"]
+    readonly_fields = ["created_at", "updated_at", "last_login", "banned_at", "bio_html",
+                       "access_page"]  # fmt: skip
     action_form = BanActionForm
     actions = ["ban_members", "unban_members"]
     fieldsets = [
@@ -58,6 +59,7 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
         ("Ban", {"fields": ["banned_at", "banned_until", "ban_reason"]}),
+        ("Paid access", {"fields": ["access_page"]}),
         ("Dates", {"fields": ["created_at", "updated_at", "last_login"]}),
     ]
     add_fieldsets = [
@@ -95,6 +97,15 @@ class UserAdmin(BaseUserAdmin):
             or request.user.is_superuser
             or access.can_moderate_member(request.user, obj)
         )
+
+    @admin.display(description="Tiers")
+    def access_page(self, member):
+        """The payments app's page (when installed): each grant and why, grant or revoke."""
+        try:
+            url = reverse("payments:member_access", args=[member.pk])
+        except NoReverseMatch:
+            return "-"
+        return format_html('<a href="{}">Why this member has access; grant or revoke</a>', url)
 
     @admin.display(boolean=True, description="Banned")
     def is_banned_now(self, member):

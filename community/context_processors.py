@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Members", "community:directory"),
     ("Leaderboard", "gamification:leaderboard"),
     ("Messages", "messaging:inbox"),
+    ("Plans", "payments:pricing"),
 ]
 
 

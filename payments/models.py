@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from community.models import AccessGrant, Tier, User
 
+from .money import format_money
+
 
 class Plan(models.Model):
     """A tier's price: what Checkout sells. Editing the amount or interval makes a new Stripe
@@ -274,11 +276,10 @@ class Coupon(models.Model):
 
     @property
     def describe(self):
-        off = (
-            f"{self.percent_off.normalize()}% off"
-            if self.percent_off is not None
-            else f"{self.amount_off / 100:.2f} {self.currency.upper()} off"
-        )
+        if self.percent_off is not None:
+            off = f"{self.percent_off.normalize():f}% off"  # "20% off", not "2E+1% off"
+        else:
+            off = f"{format_money(self.amount_off, self.currency)} off"
         if self.duration == self.Duration.REPEATING:
             return f"{off} for {self.duration_in_months} months"
         return f"{off} {self.get_duration_display().lower()}"

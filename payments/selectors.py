@@ -175,3 +175,82 @@ def coupons_for_admin():
 def webhook_events(state=None):
     events = WebhookEvent.objects.order_by("-received_at", "-pk")
     return events.filter(state=state) if state else events
+
+
+# --- The member's billing page ---------------------------------------------------------------
+
+
+def invoice_page(user, *, cursor=None, size=20):
+    """One page of the member's invoices, newest first (one query); a cursor this list did
+    not make is a ValidationError naming `cursor`."""
+    from community.pagination import keyset_page
+
+    return keyset_page(invoices_of(user), cursor=cursor, size=size, fields=("created", "id"))
+
+
+# --- Admin pages: finding a member, filtering events ------------------------------------------
+
+MEMBER_SEARCH_LIMIT = 50
+
+
+def members_for_admin(q=""):
+    """Members whose email or name contains `q` (the newest without one), for the admins'
+    picker; one query, at most MEMBER_SEARCH_LIMIT."""
+    from community.models import User
+
+    members = User.objects.order_by("-created_at", "-pk")
+    q = (q or "").strip()
+    if q:
+        handle = q.removeprefix("@")
+        members = members.filter(
+            Q(email__icontains=q) | Q(display_name__icontains=q) | Q(handle__icontains=handle)
+        ).order_by("display_name", "pk")
+    return list(members[:MEMBER_SEARCH_LIMIT])
+
+
+def webhook_events_matching(state=None, q=""):
+    """webhook_events(state), narrowed to the event with Stripe id `q` or the events about
+    the Stripe object `q` (a subscription, an invoice…) when `q` is given."""
+    events = webhook_events(state)
+    q = (q or "").strip()
+    if q:
+        events = events.filter(Q(stripe_id=q) | Q(payload__data__object__id=q))
+    return events
+
+
+# --- The API's lists (querysets it pages with a keyset cursor) -------------------------------
+
+
+def plans_on_sale():
+    """The plans pricing() lists (active, of listed tiers), as a queryset to page."""
+    return Plan.objects.filter(active=True, tier__listed=True).select_related("tier")
+
+
+def member_subscriptions(user):
+    """subscriptions_of(user) as a queryset to page."""
+    return Subscription.objects.filter(user=user).select_related("plan__tier")
+
+
+def member_active_grants(user):
+    """active_grants_of(user) as a queryset to page."""
+    return AccessGrant.objects.active().filter(user=user).select_related("tier")
+
+
+def grants_for_admin(*, member_id=None, active=False):
+    """Every access grant (or a member's, or only the active ones), with the member, the tier
+    and the admin who gave it joined."""
+    grants = AccessGrant.objects.select_related("user", "tier", "granted_by")
+    if member_id is not None:
+        grants = grants.filter(user_id=member_id)
+    return grants.active() if active else grants
+
+
+def subscribed_tier_ids(user):
+    """The tiers the member ever subscribed to (a trial is offered once per tier)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        Subscription.objects.filter(user=user, plan__isnull=False).values_list(
+            "plan__tier_id", flat=True
+        )
+    )

@@ -15,7 +15,8 @@ from django.db.models import Q
 
 from community import access, audit, effects
 
-from .models import Coupon, Customer, Plan, PromotionCode, Subscription, WebhookEvent
+from .models import Coupon, Customer, Plan, PromotionCode, WebhookEvent
+from .selectors import subscribed_tier_ids
 from .stripe_api import as_dict, client, is_configured
 
 PLAN_CREATE = audit.register_action("payments.plan_create", "Created a plan")
@@ -176,8 +177,8 @@ def create_coupon(
         redeem_by=redeem_by,
         stripe_id="pending",
     )
+    _check_coupon(coupon)  # first: its messages name the field, the model's the row
     coupon.full_clean()
-    _check_coupon(coupon)
     params = {"name": name, "duration": duration}
     if percent_off is not None:
         params["percent_off"] = float(percent_off)
@@ -272,13 +273,16 @@ def deactivate_promotion_code(actor, *, promotion_code):
 # --- Checkout and the Customer Portal ------------------------------------------------------
 
 
-def trial_allowed(user, plan):
-    """One trial per member and tier: not for someone who ever subscribed to it."""
+def trial_allowed(user, plan, *, subscribed_tiers=None):
+    """One trial per member and tier: not for someone who ever subscribed to it. A page
+    asking for several plans passes `subscribed_tiers` (selectors.subscribed_tier_ids)."""
     if not plan.trial_days or not plan.is_recurring:
         return False
     if user is None or not user.is_authenticated:
         return True
-    return not Subscription.objects.filter(user=user, plan__tier_id=plan.tier_id).exists()
+    if subscribed_tiers is None:
+        subscribed_tiers = subscribed_tier_ids(user)
+    return plan.tier_id not in subscribed_tiers
 
 
 def customer_for(user):
@@ -339,7 +343,7 @@ def open_portal(user, *, return_url):
         .first()
     )
     if customer is None:
-        raise ValidationError({"portal": "You have no billing account yet: buy a plan first."})
+        raise ValidationError("You have no billing account yet: buy a plan first.")
     session = _stripe(
         lambda c: c.v1.billing_portal.sessions.create,
         params={"customer": customer, "return_url": return_url},

@@ -120,7 +120,7 @@ def _announce_status(sub, previous_status):
             signals.subscription_past_due,
             user_id=sub.user_id,
             subscription_id=sub.pk,
-            grace_ends_at=_past_due_end(sub).isoformat(),
+            grace_ends_at=past_due_end(sub).isoformat(),
         )
     elif sub.status in (Status.CANCELED, Status.UNPAID, Status.INCOMPLETE_EXPIRED):
         reason = (sub.data.get("cancellation_details") or {}).get("reason") or sub.status
@@ -139,8 +139,9 @@ class DesiredGrant:
     ends_at: datetime | None
 
 
-def _past_due_end(sub):
-    # past_due: the invoice that opened the current period failed; the grace runs from there.
+def past_due_end(sub):
+    """When a past_due subscription's access ends: the invoice that opened the current
+    period failed, and the grace period runs from there."""
     return (sub.current_period_start or sub.state_at) + grace_period()
 
 
@@ -149,7 +150,7 @@ def _canceled_end(sub):
     (later) cancellation; otherwise when it ended."""
     reason = (sub.data.get("cancellation_details") or {}).get("reason")
     if reason == "payment_failed" and sub.ended_at:
-        return min(sub.ended_at, _past_due_end(sub))
+        return min(sub.ended_at, past_due_end(sub))
     return sub.ended_at
 
 
@@ -167,7 +168,7 @@ def desired_grants(sub):
         start = sub.trial_end
     paid_end = {
         Status.ACTIVE: sub.current_period_end,
-        Status.PAST_DUE: _past_due_end(sub),
+        Status.PAST_DUE: past_due_end(sub),
         Status.CANCELED: _canceled_end(sub),
         # Retries exhausted: the period that opened unpaid is not granted.
         Status.UNPAID: sub.current_period_start,

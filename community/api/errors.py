@@ -1,6 +1,6 @@
 """Every API error is JSON: {"code": stable, "detail": human, "fields": {...} if any}."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
@@ -20,9 +20,14 @@ def _first_code(detail):
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        fields = {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            # A model's whole-row error (a check constraint) is "__all__": named as DRF does.
+            fields = {
+                "non_field_errors" if name == NON_FIELD_ERRORS else name: messages
+                for name, messages in exc.message_dict.items()
+            }
+        exc = exceptions.ValidationError(fields)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -137,8 +137,12 @@ def change_grant_end(actor, *, grant, ends_at, reason=""):
 
 
 def revoke_access(actor, *, grant, reason=""):
+    """Ends a grant now; revoking one already revoked changes nothing."""
     check_can_administer(actor)
     with transaction.atomic():
+        grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+        if grant.revoked_at is not None:
+            return grant
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
         audit.record(actor, audit.REVOKE, grant, reason)

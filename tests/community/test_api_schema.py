@@ -305,9 +305,12 @@ def test_every_operation_answers_what_the_schema_documents(schema, scene, reques
         schema.check(call.method, call.path, response)
 
     called = {(call.method, call.path) for call in calls}
-    assert set(schema.operations) - called == set(), "operations this test never calls"
+    # Payments' operations need Stripe's fixtures: tests/payments/test_api.py calls each one
+    # and checks its answer against this same schema.
+    operations = {op for op in schema.operations if not op[1].startswith("/api/v1/payments/")}
+    assert operations - called == set(), "operations this test never calls"
     succeeded = {(c.method, c.path) for c in calls if c.expect < 300}
-    assert set(schema.operations) - succeeded == set(), "operations never called successfully"
+    assert operations - succeeded == set(), "operations never called successfully"
 
 
 def test_every_operation_answers_anonymous_callers_as_documented(schema, scene):

@@ -248,3 +248,11 @@ def test_reorder_is_audited_with_the_new_order(admin, spaces):
 def test_services_refuse_fields_they_do_not_know(admin, spaces):
     with pytest.raises(TypeError):
         services.update_space(admin, space=spaces["members"], position=99)
+
+
+def test_revoking_a_grant_twice_changes_nothing_the_second_time(admin, member, pro):
+    grant = services.grant_access(admin, member=member, tier=pro)
+    first = services.revoke_access(admin, grant=grant, reason="refund")
+    again = services.revoke_access(admin, grant=grant, reason="refund again")
+    assert again.revoked_at == first.revoked_at
+    assert AuditEntry.objects.filter(action="community.revoke").count() == 1
