@@ -2,6 +2,7 @@
 the buyer goes), its return pages, the billing page with its invoices, and the Customer
 Portal; with Stripe configured (the fake HTTP API) and without."""
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -486,3 +487,21 @@ def test_a_stripe_refusal_of_the_portal_comes_back_as_a_message(client, member, 
     response = signed_in(client, member).post("/billing/portal/")
     assert response.status_code == 302 and response["Location"] == BILLING
     assert "No configuration provided." in messages_of(response)[0]
+
+
+def test_the_demo_shows_plans_and_gating_without_stripe_keys(client, settings):
+    """seed_demo: the Pro tier sold three ways, and Lena's manual grant opening its space."""
+    from django.core.management import call_command
+
+    from community.models import AccessGrant
+
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_WEBHOOK_SECRET = ""
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # twice: nothing doubles
+    assert sorted(Plan.objects.values_list("name", "interval")) == [
+        ("Lifetime", "one_time"), ("Monthly", "month"), ("Yearly", "year")
+    ]  # fmt: skip
+    assert AccessGrant.objects.active().filter(user__handle="lena-okafor", source="manual")
+    page = client.get(PRICING).content.decode()
+    assert "Payments are not configured on this site yet" in page
+    assert "$20.00 / month" in page and "$490.00 one-time" in page
