@@ -1,11 +1,14 @@
 """The integrity check run after generation and after write benchmarks: every denormalized
 counter equals a recount from the source rows, no member has two likes on one target, and
-every like points at a row that exists.
+every like points at a row that exists; and every Stripe subscription's member holds
+exactly the grants `payments.sync.desired_grants` says of its mirrored state.
 
-Plain SQL that also runs on SQLite. A later feature with its own counter
-(enrollment_count, rsvp_count, points) appends one entry to CHECKS.
+Plain SQL that also runs on SQLite (the grants check reads through the ORM, on any database).
+A later feature with its own counter (enrollment_count, rsvp_count, points) appends one entry
+to CHECKS. `webhook_checks` checks one run of the webhook scenario (bench/webhooks.py).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +22,7 @@ class CheckResult:
     name: str
     bad: int  # rows that fail the check
     checked: int  # rows looked at
+    example: str = ""  # the first bad row, said plainly
 
     @property
     def ok(self):
@@ -26,7 +30,8 @@ class CheckResult:
 
     def line(self):
         status = "ok  " if self.ok else "FAIL"
-        return f"{status} {self.name:<28} {self.bad:,} bad of {self.checked:,}"
+        line = f"{status} {self.name:<28} {self.bad:,} bad of {self.checked:,}"
+        return f"{line} (first: {self.example})" if self.example else line
 
 
 def _tables():
@@ -115,4 +120,94 @@ def run_checks(using=None):
             cursor.execute(build(tables), params)
             bad, checked = cursor.fetchone()
             results.append(CheckResult(name, int(bad or 0), int(checked or 0)))
+    results.append(subscription_grants(using=using))
     return results
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+def _grant_note(stripe_id):
+    return f"Stripe subscription {stripe_id}"  # what payments.sync.apply_grants writes
+
+
+def subscription_grants(subscriptions=None, using=None):
+    """For every subscription with a member (or those of `subscriptions`, a queryset): the
+    member's unrevoked grants noted with the subscription equal `desired_grants(sub)`
+    (tier, source, start, end, none missing, none extra) and are the ones it points at."""
+    from community.models import AccessGrant
+    from payments.models import Subscription
+    from payments.sync import desired_grants
+
+    db = using or DEFAULT_DB_ALIAS
+    subs = subscriptions if subscriptions is not None else Subscription.objects.all()
+    subs = subs.using(db).filter(user__isnull=False).select_related("plan")
+    held = defaultdict(set)
+    grants = AccessGrant.objects.using(db).filter(
+        revoked_at__isnull=True, note__startswith=_grant_note("")
+    )
+    for pk, user_id, note, tier_id, source, starts, ends in grants.values_list(
+        "pk", "user_id", "note", "tier_id", "source", "starts_at", "ends_at"
+    ):
+        held[(user_id, note)].add((pk, tier_id, source, starts, ends))
+    bad = checked = 0
+    example = ""
+    for sub in subs.iterator(chunk_size=2000):
+        checked += 1
+        want = {
+            (sub.plan.tier_id, d.source, d.starts_at, d.ends_at)
+            for d in desired_grants(sub)
+            if d is not None
+        }
+        have = held.get((sub.user_id, _grant_note(sub.stripe_id)), set())
+        pointed = {sub.trial_grant_id, sub.paid_grant_id} - {None}
+        if want != {row[1:] for row in have} or pointed != {row[0] for row in have}:
+            bad += 1
+            example = example or (
+                f"{sub.stripe_id} ({sub.status}): wants {sorted(want, key=str)}, "
+                f"holds {sorted((r[1:] for r in have), key=str)}"
+            )
+    return CheckResult("grants = desired_grants(sub)", bad, checked, example[:300])
+
+
+def webhook_checks(event_ids, final_states, using=None):
+    """The webhook scenario's checks, once the task queue has drained: every event sent
+    (`event_ids`, duplicates counted once) is stored once and processed, every subscription
+    of `final_states` ({stripe id: (status, Stripe `created` of its newest event)}) shows
+    its newest state whatever order the events came in, and its member's grants are what
+    desired_grants says."""
+    from payments.models import Subscription, WebhookEvent
+
+    db = using or DEFAULT_DB_ALIAS
+    event_ids = set(event_ids)
+    stored = defaultdict(list)
+    for stripe_id, state, error in (
+        WebhookEvent.objects.using(db)
+        .filter(stripe_id__in=event_ids)
+        .values_list("stripe_id", "state", "last_error")
+    ):
+        stored[stripe_id].append((state, error))
+    missing = [e for e in sorted(event_ids) if len(stored.get(e, [])) != 1]
+    unprocessed = [
+        (e, rows[0])
+        for e, rows in sorted(stored.items())
+        if rows[0][0] != WebhookEvent.State.PROCESSED
+    ]
+    subs = Subscription.objects.using(db).filter(stripe_id__in=final_states)
+    mirrored = {
+        s: (status, at) for s, status, at in subs.values_list("stripe_id", "status", "state_at")
+    }
+    stale = []
+    for stripe_id, (status, created) in sorted(final_states.items()):
+        row = mirrored.get(stripe_id)
+        if row is None or row[0] != status or int(row[1].timestamp()) != created:
+            stale.append(f"{stripe_id}: {row[0] if row else 'missing'}, expected {status}")
+    return [
+        CheckResult("webhook event stored once", len(missing), len(event_ids),
+                    ", ".join(missing[:3])),
+        CheckResult("webhook event processed", len(unprocessed), len(stored),
+                    "; ".join(f"{e} {st} {err[:120]}" for e, (st, err) in unprocessed[:2])),
+        CheckResult("subscription = newest event", len(stale), len(final_states),
+                    "; ".join(stale[:3])),
+        subscription_grants(subs, using=db),
+    ]  # fmt: skip

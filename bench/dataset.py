@@ -42,7 +42,9 @@ from community.models import (
     User,
 )
 from community.richtext import render_markdown
+from payments.models import Customer, Invoice, Plan, Subscription
 
+from . import billing
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
@@ -496,6 +498,12 @@ class Step:
     run: Callable[[Context], int]
 
 
+def load_payments(ctx):
+    """The paid tier's plans, Stripe customers, subscriptions and invoices (bench/billing.py);
+    returns the number of rows."""
+    return sum(billing.seed_payments(ctx.scale, now=ctx.now).values())
+
+
 STEPS = [
     Step("members", load_members),
     Step("spaces", load_spaces),
@@ -504,6 +512,7 @@ STEPS = [
     Step("posts", load_posts),
     Step("comments", load_comments),
     Step("likes", load_likes),
+    Step("payments", load_payments),
 ]
 
 
@@ -589,7 +598,11 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         log(f"Scale {scale_name!r} is already loaded (space {scale.marker_slug()!r} exists).")
         # Scales loaded before the tier was listed: list it, as a fresh load does.
         Tier.objects.filter(slug=tier_slug(scale_name)).update(listed=True)
-        return {"scale": scale_name, "skipped": True}
+        # Scales loaded before payments existed: their plans, customers and subscribers.
+        added = billing.seed_payments(scale)
+        if added:
+            log("Added the paid tier's " + ", ".join(f"{n:,} {k}" for k, n in added.items()) + ".")
+        return {"scale": scale_name, "skipped": True, "payments_added": added}
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -622,7 +635,10 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
     return report
 
 
-ANALYZED = (User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like)
+ANALYZED = (
+    User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like, Plan,
+    Customer, Subscription, Invoice,
+)  # fmt: skip
 
 
 def analyze(*, in_transaction=False):

@@ -59,6 +59,11 @@ def passed(data):
         errors += sum(_failed_requests(row) for row in writes["scenarios"].values())
         if not writes["checks_ok"]:
             return False
+        hooks = writes.get("webhooks")
+        if hooks:
+            errors += hooks["errors"]
+            if not hooks["checks_ok"]:
+                return False
     for live in data.get("live", {}).values():
         errors += live["lost"] + live["failure_count"]
     return errors == 0
@@ -100,6 +105,13 @@ def summary(data):
     writes = data.get("writes")
     if writes:
         lines.append("writes: recount check " + ("passed" if writes["checks_ok"] else "FAILED"))
+        hooks = writes.get("webhooks")
+        if hooks:
+            lines.append(
+                f"stripe webhooks: {hooks['rps']:.1f} events/s accepted, p50 {f(hooks['p50_ms'])} "
+                f"ms, p99 {f(hooks['p99_ms'])} ms, errors {hooks['errors']}; check "
+                + ("passed" if hooks["checks_ok"] else "FAILED")
+            )
     for name, live in data.get("live", {}).items():
         lines.append(
             f"live {name}: p99 {f(live['p99_ms'])} ms, lost {live['lost']} of {live['expected']}"
@@ -130,7 +142,7 @@ def _header(data):
         f"channel layer ({', '.join(f'`{x}`' for x in s.get('live_layers', []))}).",
         "- Environment: "
         + ", ".join(f"`{k}={val}`" for k, val in s["env"].items())
-        + ", `SECRET_KEY` set.",
+        + ", `SECRET_KEY`, `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` set (made up).",
         f"- Queries per request: {s['query_count_method']}.",
         f"- Viewer: `{c['member_email']}` (signed in through the allauth form; API scenarios "
         f"use a Bearer token). Busy space `{c['space_slug']}`, post {c['post_id']} "
@@ -178,6 +190,14 @@ def _targets(data):
             f"every counter equals a recount, one like per member and target "
             f"| {_verdict(writes['checks_ok'])} |"
         )
+        hooks = writes.get("webhooks")
+        if hooks:
+            out.append(
+                f"| Stripe webhooks: check after the queue drained | {len(hooks['checks'])} "
+                f"checks over {hooks['events']} events, {hooks['timelines']} subscriptions | "
+                "every event stored once and processed; each subscription shows its newest "
+                f"event; grants = desired_grants(sub) | {_verdict(hooks['checks_ok'])} |"
+            )
     for name, live in data.get("live", {}).items():
         target = (
             f"p99 ≤ {LIVE_TARGET_MS} ms, none lost"
@@ -300,6 +320,43 @@ def _writes(data):
         "```",
         "",
     ]
+    return out + _webhooks(writes.get("webhooks"))
+
+
+def _webhooks(hooks):
+    if not hooks:
+        return []
+    kinds = ", ".join(f"{n} {kind}" for kind, n in hooks["kinds"].items())
+    out = [
+        "### Stripe webhooks (POST /stripe/webhook/, then the Celery worker)",
+        "",
+        f"{hooks['deliveries']} deliveries of {hooks['events']} signed events "
+        f"({hooks['repeats_sent']} delivered twice) for {hooks['timelines']} subscriptions "
+        f"({kinds}; {hooks['out_of_order_timelines']} delivered out of order), scheduled at "
+        f"{hooks['rate_scheduled']:g}/s by a Python generator (each request signed with a "
+        "fresh timestamp just before it is sent; bench/webhooks.py).",
+        "",
+        "| accepted (200) | events/s accepted | p50 ms | p99 ms | max ms | errors "
+        "| acknowledged as duplicate | most behind schedule ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {hooks['accepted']} | {hooks['rps']:.1f} | {f(hooks['p50_ms'])} "
+        f"| {f(hooks['p99_ms'])} | {f(hooks['max_ms'])} | {hooks['errors']} "
+        f"| {hooks['acknowledged_as_duplicate']} | {hooks['max_lag_ms']:.0f} |",
+        "",
+        "The Celery worker (2 processes) processed the events in "
+        f"{f(hooks['processed_per_s'])} events/s (from the first receipt to the last "
+        f"processing); from receipt to processed, per event, p50 {f(hooks['process_p50_ms'])} "
+        f"ms and p99 {f(hooks['process_p99_ms'])} ms. The queue was seen empty "
+        f"{hooks['drain_s']:.1f} s after the last delivery. Then the check "
+        f"({hooks['check_s']:.1f} s):",
+        "",
+        "```",
+        *hooks["checks"],
+        "```",
+        "",
+    ]
+    if hooks["first_errors"]:
+        out[-1:-1] = ["First errors: " + "; ".join(f"`{e}`" for e in hooks["first_errors"]), ""]
     return out
 
 

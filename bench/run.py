@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cpu, fanout, load, report, servers, writes
+from bench import cpu, fanout, load, report, servers, webhooks, writes
 from bench.accounts import READER
 from bench.scenarios import SCENARIOS, build_context
 
@@ -49,6 +49,8 @@ PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 # the first live client, the member whose posts the space clients receive, the member who
 # follows the user clients.
 FIRST_WRITER, FIRST_LISTENER, POSTER, FOLLOWER = 20, 100, 5, 6
+# Set, but not copied into the report (the Stripe ones are made up, still they are secrets).
+HIDDEN_ENV = ("SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
 
 def database_url(scale):
@@ -72,6 +74,12 @@ def bench_env(scale):
         "API_THROTTLE_USER": "100000000/min",
         "API_THROTTLE_WRITE": "100000000/min",
         "LOG_LEVEL": "WARNING",
+        # Stripe configured with made-up keys: the pricing page offers the plans and the
+        # webhook endpoint verifies signatures with this secret (bench/webhooks.py signs with
+        # it). Nothing on the benchmarked paths calls Stripe.
+        "STRIPE_SECRET_KEY": "sk_test_bench_FAKE_not_a_real_key",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_bench_FAKE_not_a_real_key",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench_FAKE_not_a_real_secret",
     }
 
 
@@ -98,6 +106,8 @@ def raise_open_file_limit():
 def auth_headers(scenario, creds):
     if scenario.auth == "token":
         return {"Authorization": f"Bearer {creds['token']}"}
+    if scenario.auth == "anonymous":
+        return {}
     return {"Cookie": f"sessionid={creds['session']}"}
 
 
@@ -137,6 +147,7 @@ def _print_row(setup, name, result):
 
 def run_writes(setup_servers, wctx, args, tmpdir):
     from bench.checks import run_checks
+    from bench.scales import SCALES
 
     results = {"writers": len(wctx.tokens), "scenarios": {}}
     results["drain_before_s"] = writes.wait_for_drain()
@@ -155,6 +166,26 @@ def run_writes(setup_servers, wctx, args, tmpdir):
     results["checks"] = [c.line() for c in checks]
     results["checks_ok"] = all(c.ok for c in checks)
     print("\n".join("  " + line for line in results["checks"]), flush=True)
+    if args.webhook_rate > 0:
+        # Stripe webhooks: signed events at a steady rate, then their own check once the
+        # worker has processed them (bench/webhooks.py).
+        from django.conf import settings
+
+        hooks = webhooks.run(
+            setup_servers.ports[0], SCALES[args.scale], rate=args.webhook_rate,
+            duration=args.duration, secret=settings.STRIPE_WEBHOOK_SECRET,
+            drain=writes.wait_for_drain,
+        )  # fmt: skip
+        setup_servers.settle()
+        results["webhooks"] = hooks
+        print(
+            f"  [{setup_servers.setup.name}] {'stripe-webhook':20} {hooks['rps']:8.1f} ev/s   "
+            f"p50 {report.f(hooks['p50_ms']):>7} ms  p99 {report.f(hooks['p99_ms']):>7} ms  "
+            f"errors {hooks['errors']}  ({hooks['deliveries']} deliveries, drained in "
+            f"{hooks['drain_s']:.1f} s)",
+            flush=True,
+        )
+        print("\n".join("  " + line for line in hooks["checks"]), flush=True)
     return results
 
 
@@ -265,7 +296,7 @@ def count_queries(scenarios, ctx, creds):
         extra = {}
         if scenario.auth == "token":
             extra["HTTP_AUTHORIZATION"] = f"Bearer {creds['token']}"
-        else:
+        elif scenario.auth == "session":
             client.cookies["sessionid"] = creds["session"]
         path = scenario.path(ctx)
         client.get(path, **extra)  # warm-up: per-process caches (content types, …)
@@ -362,6 +393,12 @@ def parse_args(argv):
     )
     parser.add_argument("--live-events", type=int, default=10, help="posts per space run")
     parser.add_argument(
+        "--webhook-rate",
+        type=float,
+        default=webhooks.RATE,
+        help="Stripe webhook deliveries per second in the writes phase (0: skip them)",
+    )
+    parser.add_argument(
         "--cpu-rounds", type=int, default=cpu.ROUNDS, help="rounds of the CPU phase's pages"
     )
     parser.add_argument("--output", default=str(RESULTS), help="folder of the report")
@@ -413,11 +450,12 @@ def main(argv=None):
             "live_layers": args.live_layers.split(","),
             "connections": CONNECTIONS,
             "writers": writes.WRITERS,
+            "webhook_rate": args.webhook_rate,
             "wrk_threads": load.WRK_THREADS,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "open_files_limit": open_files,
-            "env": {k: v for k, v in env.items() if k != "SECRET_KEY"},
+            "env": {k: v for k, v in env.items() if k not in HIDDEN_ENV},
             "query_count_method": "Django test client in the runner, same DB and credentials, "
             "CaptureQueriesContext around the 2nd request",
         },

@@ -21,6 +21,10 @@ class Scale:
     post_like_share: float = 0.7  # the rest of the likes go to comments
     reply_share: float = 0.3  # comments that reply to an earlier comment
     granted_share: float = 0.2  # members holding the paid spaces' tier
+    # Payments (bench/billing.py): members with a Stripe customer, the first `subscribers` of
+    # them with a subscription and invoices; the rest are the webhook scenario's customers.
+    customers: int = 0
+    subscribers: int = 0
 
     def marker_slug(self):
         """The slug of the scale's first space: its existence means the scale is loaded."""
@@ -29,10 +33,28 @@ class Scale:
 
 SCALES = {
     # For the test suite: a few seconds even with index rebuilds.
-    "tiny": Scale("tiny", members=60, spaces=4, posts=200, comments=500, likes=800, follows=150),
+    "tiny": Scale(
+        "tiny",
+        members=60,
+        spaces=4,
+        posts=200,
+        comments=500,
+        likes=800,
+        follows=150,
+        customers=30,
+        subscribers=10,
+    ),
     # CI's smoke and quick local runs.
     "small": Scale(
-        "small", members=200, spaces=5, posts=1_000, comments=3_000, likes=5_000, follows=1_000
+        "small",
+        members=200,
+        spaces=5,
+        posts=1_000,
+        comments=3_000,
+        likes=5_000,
+        follows=1_000,
+        customers=150,
+        subscribers=40,
     ),
     "medium": Scale(
         "medium",
@@ -42,6 +64,8 @@ SCALES = {
         comments=300_000,
         likes=500_000,
         follows=50_000,
+        customers=2_000,
+        subscribers=1_000,
     ),
     "large": Scale(
         "large",
@@ -51,5 +75,7 @@ SCALES = {
         comments=3_000_000,
         likes=5_000_000,
         follows=500_000,
+        customers=10_000,
+        subscribers=5_000,
     ),
 }

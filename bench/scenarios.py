@@ -60,7 +60,8 @@ class Scenario:
     name: str
     description: str
     path: Callable[[Context], str]
-    auth: str = "session"  # "session" (the sign-in cookie) or "token" (Authorization: Bearer)
+    # "session" (the sign-in cookie), "token" (Authorization: Bearer) or "anonymous" (neither)
+    auth: str = "session"
     probe: bool = False
     targets: tuple[Target, ...] = ()
     explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS) its queries in the report
@@ -68,6 +69,17 @@ class Scenario:
 
 def _q(path, **params):
     return f"{path}?{urlencode(params)}"
+
+
+def _url(name, path):
+    """The path of URL name `name`, or `path` (what it is planned to be) while this build
+    has no such name: the run then fails on that scenario with the status it got."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return path
 
 
 # The issue's targets: every HTML page at least half the feed-probe's requests/s, the API
@@ -184,6 +196,40 @@ SCENARIOS = [
     Scenario("api-tiers", "API tiers list (token)", lambda c: "/api/v1/tiers/", auth="token"),
     Scenario(
         "api-tokens", "API the member's tokens (token)", lambda c: "/api/v1/tokens/", auth="token"
+    ),
+    # Payments (bench/billing.py seeds the plans; the reader is a former subscriber with
+    # READER_INVOICES invoices).
+    Scenario(
+        "pricing-anonymous",
+        "pricing page, signed out (HTML)",
+        lambda c: _url("payments:pricing", "/pricing/"),
+        auth="anonymous",
+        targets=(HTML_TARGET,),
+    ),
+    Scenario(
+        "pricing-member",
+        "pricing page, a member without the tier (HTML)",
+        lambda c: _url("payments:pricing", "/pricing/"),
+        targets=(HTML_TARGET,),
+    ),
+    Scenario(
+        "billing",
+        "billing page, a former subscriber with 24 invoices (HTML)",
+        lambda c: _url("payments:billing", "/billing/"),
+        targets=(HTML_TARGET,),
+        explain=True,
+    ),
+    Scenario(
+        "api-plans",
+        "API plans for sale (token)",
+        lambda c: _url("api-payments-plans", "/api/v1/payments/plans/"),
+        auth="token",
+    ),
+    Scenario(
+        "api-my-invoices",
+        "API the member's invoices (token)",
+        lambda c: _url("api-payments-my-invoices", "/api/v1/payments/me/invoices/"),
+        auth="token",
     ),
 ]
 
