@@ -2,16 +2,20 @@
 in their time zone); services.create_plan, create_coupon, … do the validation that matters,
 and community.forms.apply_service_errors puts their refusals on the form."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from community.selectors.members import tiers
 
 from .models import Coupon, Plan, WebhookEvent
 from .money import major_units, minor_units
+
+POSITIVE_INT_MAX = 2_147_483_647  # the largest redemption limit the database keeps
+LAST_DAY = date(9999, 12, 30)  # the end of a later day would not fit a datetime
 
 
 def _end_of_day(day):
@@ -23,6 +27,28 @@ def _end_of_day(day):
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _last_day(**kwargs):
+    """A date field for the last day something lasts."""
+    return forms.DateField(
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "max": LAST_DAY.isoformat()}, format="%Y-%m-%d"
+        ),
+        validators=[MaxValueValidator(LAST_DAY, "Pick a day before the year 9999 ends.")],
+        **kwargs,
+    )
+
+
+def _most_uses():
+    return forms.IntegerField(
+        label="Most uses",
+        required=False,
+        min_value=1,
+        max_value=POSITIVE_INT_MAX,
+        help_text="Empty: no limit.",
+    )
 
 
 class PlanForm(forms.Form):
@@ -141,18 +167,8 @@ class CouponForm(forms.Form):
         max_value=120,
         help_text="Only for “For some months”: how many months the discount repeats.",
     )
-    max_redemptions = forms.IntegerField(
-        label="Most uses",
-        required=False,
-        min_value=1,
-        help_text="Empty: no limit.",
-    )
-    redeem_by = forms.DateField(
-        label="Last day to use it",
-        required=False,
-        widget=DATE_INPUT,
-        help_text="Empty: no end.",
-    )
+    max_redemptions = _most_uses()
+    redeem_by = _last_day(label="Last day to use it", help_text="Empty: no end.")
 
     def clean(self):
         data = super().clean()
@@ -180,12 +196,8 @@ class PromotionCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "SPRING-25"}),
         help_text="What members type at Checkout: letters, digits and dashes.",
     )
-    max_redemptions = forms.IntegerField(
-        label="Most uses", required=False, min_value=1, help_text="Empty: no limit."
-    )
-    expires_at = forms.DateField(
-        label="Last day to use it", required=False, widget=DATE_INPUT, help_text="Empty: no end."
-    )
+    max_redemptions = _most_uses()
+    expires_at = _last_day(label="Last day to use it", help_text="Empty: no end.")
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)
@@ -195,10 +207,8 @@ class PromotionCodeForm(forms.Form):
 
 class GrantForm(forms.Form):
     tier = forms.ModelChoiceField(label="Tier", queryset=None, empty_label="Choose a tier")
-    ends_at = forms.DateField(
+    ends_at = _last_day(
         label="Last day (optional)",
-        required=False,
-        widget=DATE_INPUT,
         help_text="Access lasts through this day. Empty: no end, until revoked.",
     )
     note = forms.CharField(

@@ -123,8 +123,6 @@ class Subscription(models.Model):
     canceled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     coupon_stripe_id = models.CharField(max_length=255, blank=True)
-    # When it went past_due: the grace period runs from here.
-    past_due_since = models.DateTimeField(null=True, blank=True)
     state_at = models.DateTimeField(help_text="Stripe time of the state shown here.")
     last_event = models.ForeignKey(
         "WebhookEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -113,11 +113,15 @@ def handle_checkout_completed(event):
         sync.link_customer(customer, user, _cause(event))
     if created:
         effects.on_commit(lambda: mail.send_purchase_sign_in(user.pk))
-    if session.get("mode") == "payment" and session.get("payment_status") == "paid":
+    # "unpaid" is a delayed payment method still clearing: async_payment_succeeded follows.
+    if session.get("mode") == "payment" and session.get("payment_status") in PAID:
         _grant_one_time_purchase(event, session, user)
     elif session.get("mode") == "subscription":
         _fetch_unseen_subscription(event, session)
         _note_checkout_coupon(session)
+
+
+PAID = ("paid", "no_payment_required")
 
 
 def _fetch_unseen_subscription(event, session):
@@ -130,6 +134,7 @@ def _fetch_unseen_subscription(event, session):
         return
     if Subscription.objects.filter(stripe_id=subscription_id).exists():
         return
+    state_at = sync.fetch_time()
     try:
         fresh = stripe_api.client().v1.subscriptions.retrieve(subscription_id)
     except stripe.StripeError as exc:
@@ -138,7 +143,7 @@ def _fetch_unseen_subscription(event, session):
         )
         return
     sync.sync_subscription(
-        stripe_api.as_dict(fresh), state_at=timezone.now(), cause=_cause(event), event=event
+        stripe_api.as_dict(fresh), state_at=state_at, cause=_cause(event), event=event
     )
 
 
@@ -189,6 +194,7 @@ def _note_checkout_coupon(session):
 
 HANDLERS = {
     "checkout.session.completed": handle_checkout_completed,
+    "checkout.session.async_payment_succeeded": handle_checkout_completed,
     "customer.subscription.created": handle_subscription,
     "customer.subscription.updated": handle_subscription,
     "customer.subscription.deleted": handle_subscription,

@@ -245,6 +245,14 @@ def grants_for_admin(*, member_id=None, active=False):
     return grants.active() if active else grants
 
 
+def revocable_grants(*, member_id=None):
+    """The grants an admin may revoke by hand: the active-or-future manual ones. A
+    subscription's or a purchase's grants follow Stripe (a refund or cancellation there)."""
+    return grants_for_admin(member_id=member_id).filter(
+        source=AccessGrant.Source.MANUAL, revoked_at__isnull=True
+    )
+
+
 def subscribed_tier_ids(user):
     """The tiers the member ever subscribed to (a trial is offered once per tier)."""
     if not getattr(user, "is_authenticated", False):

@@ -274,12 +274,14 @@ def deactivate_promotion_code(actor, *, promotion_code):
 
 
 def trial_allowed(user, plan, *, subscribed_tiers=None):
-    """One trial per member and tier: not for someone who ever subscribed to it. A page
-    asking for several plans passes `subscribed_tiers` (selectors.subscribed_tier_ids)."""
+    """One trial per member and tier: not for someone who ever subscribed to it, and only
+    for a signed-in member (a visitor's email is known only after Checkout, too late to
+    check it). A page asking for several plans passes `subscribed_tiers`
+    (selectors.subscribed_tier_ids)."""
     if not plan.trial_days or not plan.is_recurring:
         return False
     if user is None or not user.is_authenticated:
-        return True
+        return False
     if subscribed_tiers is None:
         subscribed_tiers = subscribed_tier_ids(user)
     return plan.tier_id not in subscribed_tiers

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from community import effects
 from community import services as community_services
@@ -56,6 +57,13 @@ def _inserted(row):
     return True
 
 
+def fetch_time():
+    """The `state_at` of an object about to be read from Stripe's API. Events carry whole
+    seconds, so one created in the same second as the read may show a later state than
+    the read did: a second before the read lets such an event win."""
+    return timezone.now().replace(microsecond=0) - timedelta(seconds=1)
+
+
 def user_for_customer(customer_stripe_id):
     customer = Customer.objects.select_related("user").filter(stripe_id=customer_stripe_id).first()
     return customer.user if customer else None
@@ -70,7 +78,7 @@ def sync_subscription(obj, *, state_at, cause, event=None):
     member's grants match. Returns the Subscription."""
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().filter(stripe_id=obj["id"]).first()
-        if sub is not None and sub.state_at > state_at:
+        if sub is not None and _is_newer(sub, obj["status"], state_at):
             return sub  # a newer state was applied already
         previous_status = sub.status if sub else None
         sub = sub or Subscription(stripe_id=obj["id"])
@@ -78,8 +86,9 @@ def sync_subscription(obj, *, state_at, cause, event=None):
         price_id = _id(item.get("price"))
         sub.customer_stripe_id = _id(obj.get("customer"))
         sub.user = sub.user or user_for_customer(sub.customer_stripe_id)
+        same_price = price_id == sub.stripe_price_id
         sub.stripe_price_id = price_id
-        sub.plan = Plan.objects.filter(stripe_price_id=price_id).first() if price_id else None
+        sub.plan = _plan_for(obj, item, price_id) or (sub.plan if same_price else None)
         sub.status = obj["status"]
         sub.started_at = from_timestamp(obj.get("start_date"))
         # Since API 2025-03-31.basil the period is on the subscription item.
@@ -104,6 +113,38 @@ def sync_subscription(obj, *, state_at, cause, event=None):
         if sub.user_id and sub.status != previous_status:
             _announce_status(sub, previous_status)
     return sub
+
+
+ENDED = (Status.CANCELED, Status.INCOMPLETE_EXPIRED)
+
+
+def _is_newer(sub, incoming_status, state_at):
+    """Whether the stored state is newer than one seen at `state_at`. Stripe's times are
+    whole seconds, so two states of one second are told apart by the way a subscription
+    moves: it never goes back to incomplete, and an ended one never starts again."""
+    if sub.state_at != state_at:
+        return sub.state_at > state_at
+    if sub.status in ENDED:
+        return incoming_status not in ENDED
+    return incoming_status == Status.INCOMPLETE and sub.status != Status.INCOMPLETE
+
+
+def _plan_for(obj, item, price_id):
+    """The plan a subscription is on: the one selling its price, else the plan its price or
+    the subscription itself names in metadata (an admin's new price retires the old one,
+    and its subscribers keep the plan they bought)."""
+    if price_id:
+        plan = Plan.objects.filter(stripe_price_id=price_id).first()
+        if plan is not None:
+            return plan
+    price = item.get("price") if isinstance(item.get("price"), dict) else {}
+    for metadata in (price.get("metadata"), obj.get("metadata")):
+        plan_id = str((metadata or {}).get("plan_id") or "")
+        if plan_id.isdigit():
+            plan = Plan.objects.filter(pk=int(plan_id)).first()
+            if plan is not None:
+                return plan
+    return None
 
 
 def _discount_coupon(obj):

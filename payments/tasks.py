@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
+from community.models import AccessGrant
+
 from . import processing, stripe_api, sync
 from .models import Subscription, WebhookEvent
 
@@ -38,20 +40,22 @@ def reconcile_subscriptions():
     """Periodic: each subscription that may still hold access is read again from Stripe
     (when configured) and its grants are made to match its state, repairing drift from a
     lost event or a grant edited by hand. Idempotent."""
+    now = timezone.now()
+    open_ended = Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    holding = AccessGrant.objects.filter(open_ended, revoked_at__isnull=True)
     subs = Subscription.objects.filter(
         Q(status__in=LIVE_STATUSES)
-        | Q(paid_grant__revoked_at__isnull=True, paid_grant__isnull=False)
-        | Q(trial_grant__revoked_at__isnull=True, trial_grant__isnull=False)
+        | Q(paid_grant__in=holding.values("pk"))
+        | Q(trial_grant__in=holding.values("pk"))
     ).select_related("plan__tier", "user", "paid_grant", "trial_grant")
     client = stripe_api.client() if stripe_api.is_configured() else None
     for sub in subs.iterator(chunk_size=200):
         cause = f"reconcile {sub.stripe_id}"
         try:
             if client is not None and sub.status in LIVE_STATUSES:
+                state_at = sync.fetch_time()
                 fresh = client.v1.subscriptions.retrieve(sub.stripe_id)
-                sync.sync_subscription(
-                    stripe_api.as_dict(fresh), state_at=timezone.now(), cause=cause
-                )
+                sync.sync_subscription(stripe_api.as_dict(fresh), state_at=state_at, cause=cause)
             else:
                 sync.apply_grants(sub, cause)
         except Exception:

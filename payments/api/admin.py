@@ -184,11 +184,12 @@ class AdminGrantRevokeView(AdminView):
     @extend_schema(
         request=RevokeSerializer,
         responses=AdminGrantSerializer,
-        summary="Revoke a grant now (admins)",
+        summary="Revoke a manual grant now (admins); a subscription's or purchase's grants "
+        "follow Stripe and answer 404 here",
     )
     def post(self, request, grant_id):
         reason = _valid(RevokeSerializer, request)["reason"]
-        grant = get_object_or_404(selectors.grants_for_admin(), pk=grant_id)
+        grant = get_object_or_404(selectors.revocable_grants(), pk=grant_id)
         grant = community_services.revoke_access(request.user, grant=grant, reason=reason)
         return _answer(AdminGrantSerializer, grant)
 

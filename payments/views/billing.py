@@ -78,6 +78,7 @@ class Offer:
     plan: Plan
     price: str
     trial: str
+    trial_on_sign_in: str  # a visitor is told that signing in starts with a trial
     for_sale: bool
     checkout_url: str
 
@@ -97,6 +98,11 @@ def _offer(viewer, plan, *, held, configured, subscribed_tiers):
         plan=plan,
         price=price_label(plan),
         trial=f"{plan.trial_days}-day free trial" if trial_ok else "",
+        trial_on_sign_in=(
+            f"{plan.trial_days}-day free trial for members"
+            if plan.trial_days and plan.is_recurring and not viewer.is_authenticated
+            else ""
+        ),
         for_sale=configured and bool(plan.stripe_price_id) and not held,
         checkout_url=reverse("payments:checkout", args=[plan.pk]),
     )

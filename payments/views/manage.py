@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from community import access
 from community import services as community_services
 from community.forms import apply_service_errors
-from community.models import AccessGrant, User
+from community.models import User
 from community.pagination import keyset_page
 from community.views.common import form_status, page_url
 
@@ -238,13 +238,7 @@ def member_access(request, member_id):
 def revoke_grant(request, member_id, grant_id):
     _check_admin(request.user)
     member = get_object_or_404(User, pk=member_id)
-    grant = get_object_or_404(
-        AccessGrant.objects.select_related("tier"),
-        pk=grant_id,
-        user=member,
-        source=AccessGrant.Source.MANUAL,
-        revoked_at__isnull=True,
-    )
+    grant = get_object_or_404(selectors.revocable_grants(member_id=member.pk), pk=grant_id)
     if not _confirmed(request):
         context = {"member": member, "grant": grant, "section": "members"}
         return render(request, "payments/manage/revoke.html", context)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from community import access
 from community.models import AccessGrant
 from payments import processing, services, tasks
-from payments.models import Coupon, Customer, Purchase, Subscription, WebhookEvent
+from payments.models import Coupon, Customer, Plan, Purchase, Subscription, WebhookEvent
 from tests.factories import SpaceFactory, UserFactory
 
 from .stripe_fake import PRICE_ID, make_event, stripe_object
@@ -56,6 +56,12 @@ def subscriber(db):
 @pytest.fixture
 def paid_space(pro):
     return SpaceFactory(name="Deep dives", visibility="paid", required_tier=pro)
+
+
+@pytest.fixture
+def lifetime(pro):
+    return Plan.objects.create(tier=pro, name="Lifetime", amount=49000, interval="one_time",
+                               stripe_price_id="price_lifetime")  # fmt: skip
 
 
 def sees(member, space):
@@ -232,12 +238,8 @@ def one_time_session(member, plan, *, session_id="cs_test_onetime_1"):
 
 
 def test_a_one_time_purchase_grants_without_end_once(
-    deliver, stripe_http, subscriber, pro, paid_space
+    deliver, stripe_http, subscriber, lifetime, paid_space
 ):
-    from payments.models import Plan
-
-    lifetime = Plan.objects.create(tier=pro, name="Lifetime", amount=49000, interval="one_time",
-                                   stripe_price_id="price_lifetime")  # fmt: skip
     body = make_event("checkout.session.completed", one_time_session(subscriber, lifetime))
     deliver(body)
     deliver(body)  # Stripe delivers it again
@@ -382,3 +384,125 @@ def test_checkout_still_links_the_member_when_stripe_cannot_be_read(
     deliver(make_event("checkout.session.completed", session))
     assert WebhookEvent.objects.get().state == "processed"
     assert Customer.objects.get(stripe_id=CUSTOMER).user == member
+
+
+# --- What the reviewers found: repricing, same-second events, delayed payments -------------
+
+
+def test_a_new_price_for_the_plan_keeps_the_subscribers_of_the_old_one(
+    deliver, stripe_http, subscriber, monthly_plan, admin, paid_space
+):
+    now = timezone.now()
+    kwargs = {"start": now - DAY, "period_start": now - DAY, "period_end": now + 29 * DAY}
+    deliver(make_event("customer.subscription.created", subscription("active", **kwargs),
+                       created=at(now) - 60))  # fmt: skip
+    services.update_plan(admin, plan=monthly_plan, amount=2500)
+    assert Plan.objects.get().stripe_price_id != PRICE_ID
+    # The old price's renewal: Stripe's price carries the plan id Agora gave it.
+    renewed = subscription("active", **{**kwargs, "period_end": now + 59 * DAY})
+    renewed["items"]["data"][0]["price"]["metadata"] = {"plan_id": str(monthly_plan.pk)}
+    deliver(make_event("customer.subscription.updated", renewed, created=at(now) - 30))
+    assert Subscription.objects.get().plan == monthly_plan
+    assert held(subscriber) == [("payment", (now + 59 * DAY).replace(microsecond=0))]
+    # A price with no metadata (made before plans carried it) that has not changed: kept too.
+    bare = subscription("active", **{**kwargs, "period_end": now + 89 * DAY})
+    deliver(make_event("customer.subscription.updated", bare, created=at(now) - 10))
+    assert Subscription.objects.get().plan == monthly_plan and sees(subscriber, paid_space)
+
+
+def test_a_switch_to_a_price_no_plan_sells_is_no_longer_access(
+    deliver, stripe_http, subscriber, monthly_plan
+):
+    now = timezone.now()
+    kwargs = {"start": now - DAY, "period_start": now - DAY, "period_end": now + 29 * DAY}
+    deliver(make_event("customer.subscription.created", subscription("active", **kwargs),
+                       created=at(now) - 60))  # fmt: skip
+    other = subscription("active", price="price_not_ours", **kwargs)
+    deliver(make_event("customer.subscription.updated", other, created=at(now) - 30))
+    assert Subscription.objects.get().plan is None and held(subscriber) == []
+
+
+@pytest.mark.parametrize("first", ["created", "updated"])
+def test_events_of_the_same_second_never_go_back_to_incomplete(
+    deliver, stripe_http, subscriber, monthly_plan, first
+):
+    now = timezone.now()
+    kwargs = {"start": now, "period_start": now, "period_end": now + 30 * DAY}
+    created = make_event("customer.subscription.created", subscription("incomplete", **kwargs),
+                         created=at(now))  # fmt: skip
+    updated = make_event("customer.subscription.updated", subscription("active", **kwargs),
+                         created=at(now))  # fmt: skip
+    for body in (created, updated) if first == "created" else (updated, created):
+        deliver(body)
+    assert Subscription.objects.get().status == "active"
+    assert held(subscriber) == [("payment", (now + 30 * DAY).replace(microsecond=0))]
+
+
+def test_an_ended_subscription_stays_ended_against_an_update_of_the_same_second(
+    deliver, stripe_http, subscriber, monthly_plan
+):
+    now = timezone.now()
+    kwargs = {"start": now - DAY, "period_start": now - DAY, "period_end": now + 29 * DAY}
+    ended = subscription("canceled", ended_at=now, reason="cancellation_requested", **kwargs)
+    deliver(make_event("customer.subscription.deleted", ended, created=at(now)))
+    deliver(make_event("customer.subscription.updated", subscription("active", **kwargs),
+                       created=at(now)))  # fmt: skip
+    assert Subscription.objects.get().status == "canceled" and held(subscriber) == []
+
+
+def test_an_event_of_the_same_second_as_a_read_from_stripe_wins(
+    deliver, stripe_http, subscriber, monthly_plan
+):
+    now = timezone.now()
+    kwargs = {"start": now - DAY, "period_start": now - DAY, "period_end": now + 29 * DAY}
+    deliver(make_event("customer.subscription.created", subscription("active", **kwargs),
+                       created=at(now) - 60))  # fmt: skip
+    stripe_http.subscriptions[SUB] = subscription("active", **kwargs)
+    tasks.reconcile_subscriptions()  # reads "active" from Stripe, now
+    # The cancellation happened later in the very second of that read (events carry whole
+    # seconds): its event must not be taken for an older state.
+    ended = subscription("canceled", ended_at=now, reason="cancellation_requested", **kwargs)
+    deliver(make_event("customer.subscription.deleted", ended,
+                       created=int(timezone.now().timestamp())))  # fmt: skip
+    assert Subscription.objects.get().status == "canceled" and held(subscriber) == []
+
+
+def test_reconcile_reads_only_subscriptions_that_may_still_hold_access(
+    deliver, stripe_http, subscriber, monthly_plan, django_assert_num_queries
+):
+    now = timezone.now()
+    kwargs = {"start": now - 60 * DAY, "period_start": now - 60 * DAY, "period_end": now - DAY}
+    ended = subscription("canceled", ended_at=now - DAY, reason="cancellation_requested",
+                         **kwargs)  # fmt: skip
+    deliver(make_event("customer.subscription.deleted", ended, created=at(now) - 60))
+    assert AccessGrant.objects.get(user=subscriber).revoked_at is None  # ended, kept as history
+    # Its grant ran out yesterday: nothing to repair, nothing to ask Stripe, one query.
+    with django_assert_num_queries(1):
+        tasks.reconcile_subscriptions()
+    assert stripe_http.calls("GET", "/v1/subscriptions") == []
+    assert held(subscriber) == []
+
+
+@pytest.mark.parametrize("payment_status", ["paid", "no_payment_required"])
+def test_a_one_time_purchase_paid_or_fully_discounted_grants(
+    deliver, stripe_http, subscriber, lifetime, paid_space, payment_status
+):
+    session = one_time_session(subscriber, lifetime)
+    session["payment_status"] = payment_status
+    deliver(make_event("checkout.session.completed", session))
+    assert held(subscriber) == [("payment", None)] and sees(subscriber, paid_space)
+
+
+def test_a_delayed_one_time_payment_grants_when_it_clears(
+    deliver, stripe_http, subscriber, lifetime, paid_space
+):
+    session = one_time_session(subscriber, lifetime)
+    session["payment_status"] = "unpaid"  # a bank debit, still clearing
+    deliver(make_event("checkout.session.completed", session))
+    assert held(subscriber) == [] and Purchase.objects.count() == 0
+    session["payment_status"] = "paid"
+    succeeded = make_event("checkout.session.async_payment_succeeded", session)
+    deliver(succeeded)
+    deliver(succeeded)
+    assert Purchase.objects.get().plan == lifetime
+    assert held(subscriber) == [("payment", None)] and sees(subscriber, paid_space)

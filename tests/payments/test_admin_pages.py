@@ -605,3 +605,26 @@ def test_events_made_elsewhere_show_the_object_they_are_about(admin_client):
     WebhookEvent.objects.create(stripe_id="evt_x", type="invoice.paid", created=timezone.now(),
                                 payload=json.loads(make_event("invoice.paid", obj)))  # fmt: skip
     assert "in_test_1" in text(admin_client.get(EVENTS))
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "field_error"),
+    [
+        ("grant", {"ends_at": "9999-12-31", "note": ""}, "before the year 9999 ends"),
+        ("promo", {"code": "BIG-1", "max_redemptions": "99999999999"}, "less than or equal"),
+        ("promo", {"code": "LATE-1", "expires_at": "9999-12-31"}, "before the year 9999 ends"),
+        ("coupon", {"redeem_by": "9999-12-31"}, "before the year 9999 ends"),
+        ("coupon", {"max_redemptions": "2147483648"}, "less than or equal"),
+    ],
+)
+def test_out_of_range_limits_are_refused_by_field_not_a_500(
+    admin_client, stripe_http, member, pro, coupon, url_name, data, field_error
+):
+    url, base = {
+        "grant": (access_url(member), {"tier": pro.pk}),
+        "promo": (reverse("payments:new_promotion_code", args=[coupon.pk]), {}),
+        "coupon": (NEW_COUPON, coupon_data()),
+    }[url_name]
+    response = admin_client.post(url, {**base, **data})
+    assert response.status_code == 400 and field_error in text(response)
+    assert stripe_http.requests == []

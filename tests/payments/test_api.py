@@ -581,6 +581,15 @@ def test_a_bad_promotion_code_is_refused_by_field(admin, stripe_http, admin_scen
 # --- Admins: access grants -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("source", ["payment", "trial", "coupon"])
+def test_grants_that_follow_stripe_are_not_revoked_by_hand(admin, member, pro, source):
+    grant = AccessGrantFactory(user=member, tier=pro, source=source)
+    response = api_as(admin).post(f"{API}/admin/grants/{grant.pk}/revoke/", {}, format="json")
+    assert response.status_code == 404
+    grant.refresh_from_db()
+    assert grant.revoked_at is None
+
+
 def test_an_admin_grants_a_tier_by_hand_and_revokes_it(admin, member, pro):
     client = token_client(admin)
     ends = timezone.now() + timedelta(days=30)
