@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community import live
+from community.counters import recount
 from community.models import AccessGrant, Comment, Like, PopularPost, Post, SpaceVisit
 
 
@@ -71,14 +72,16 @@ def _comment_count():
 @shared_task
 def recount_post(post_id):
     """Sets the post's like_count and comment_count (live comments) from the source rows."""
-    Post.objects.filter(pk=post_id).update(
-        like_count=_like_count_of(Post), comment_count=_comment_count()
+    recount(
+        Post.objects.filter(pk=post_id),
+        like_count=_like_count_of(Post),
+        comment_count=_comment_count(),
     )
 
 
 @shared_task
 def recount_comment(comment_id):
-    Comment.objects.filter(pk=comment_id).update(like_count=_like_count_of(Comment))
+    recount(Comment.objects.filter(pk=comment_id), like_count=_like_count_of(Comment))
 
 
 @shared_task
@@ -87,10 +90,10 @@ def reconcile_counts():
     set-based (one UPDATE per table, touching only the rows that differ)."""
     post_likes, post_comments = _like_count_of(Post), _comment_count()
     posts = Post.objects.filter(~Q(like_count=post_likes) | ~Q(comment_count=post_comments))
-    repaired_posts = posts.update(like_count=post_likes, comment_count=post_comments)
+    repaired_posts = recount(posts, like_count=post_likes, comment_count=post_comments)
     comment_likes = _like_count_of(Comment)
     comments = Comment.objects.filter(~Q(like_count=comment_likes))
-    repaired_comments = comments.update(like_count=comment_likes)
+    repaired_comments = recount(comments, like_count=comment_likes)
     return {"posts": repaired_posts, "comments": repaired_comments}
 
 
