@@ -7,6 +7,7 @@ a queryset. A thing that is missing and a thing the viewer may not see give the 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.http import Http404
+from django.utils import timezone
 
 from . import live
 from .actors import SystemActor
@@ -25,6 +26,15 @@ def may_sign_in(user):
 
 def is_active_member(user):
     return bool(user and user.is_authenticated and user.is_active and not user.is_banned)
+
+
+def in_good_standing(prefix=""):
+    """is_active_member in SQL: a Q on users (through `prefix`, e.g. "user__") that are
+    active and not banned now, for lists of members a task or service walks."""
+    now = timezone.now()
+    return Q(**{f"{prefix}is_active": True}) & (
+        Q(**{f"{prefix}banned_at__isnull": True}) | Q(**{f"{prefix}banned_until__lte": now})
+    )
 
 
 def can_moderate(user):
@@ -113,6 +123,20 @@ def can_see_gated(user, obj):
     if obj.visibility == Gated.Visibility.MEMBERS:
         return True
     return obj.required_tier_id in held_tier_ids(user)
+
+
+def gated_audience(obj, prefix=""):
+    """can_see_gated for members, in SQL: a Q on users (through `prefix`) in good standing who
+    may see `obj` now: any of them for a public or members' object, moderators and holders of
+    an active grant of its tier for a paid one (a member whose grant ended drops out)."""
+    allowed = in_good_standing(prefix)
+    if obj.visibility != Gated.Visibility.PAID:
+        return allowed
+    holders = AccessGrant.objects.active().filter(tier_id=obj.required_tier_id).values("user_id")
+    return allowed & (
+        Q(**{f"{prefix}role__in": [User.Role.ADMIN, User.Role.MODERATOR]})
+        | Q(**{f"{prefix}pk__in": holders})
+    )
 
 
 def visible_gated(user, queryset):

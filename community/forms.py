@@ -8,8 +8,28 @@ from django import forms
 from .models import BIO_MAX, BODY_MAX, DISPLAY_NAME_MAX, Space, User
 from .models.posts import TITLE_MAX
 from .selectors import tiers
-from .selectors.directory import SORTS
+from .selectors.directory import member_filters, sorts
 from .services.social import REASON_MAX
+
+
+def gating_fields(visibility_choices, *, paid_help):
+    """The "who can see it" radio and the paid tier select of every gated thing's form
+    (spaces, courses, events), checked together by community.access's gating rule."""
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=visibility_choices,
+        widget=forms.RadioSelect,
+        initial="members",
+    )
+    required_tier = forms.ModelChoiceField(
+        label="Required tier",
+        queryset=tiers(),  # lazy: read when the form renders or validates
+        required=False,
+        empty_label="No tier",
+        help_text=paid_help,
+    )
+    return visibility, required_tier
+
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -162,18 +182,9 @@ class SpaceForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
     )
-    visibility = forms.ChoiceField(
-        label="Who can see it",
-        choices=Space.Visibility.choices,
-        widget=forms.RadioSelect,
-        initial=Space.Visibility.MEMBERS,
-    )
-    required_tier = forms.ModelChoiceField(
-        label="Required tier",
-        queryset=None,
-        required=False,
-        empty_label="No tier",
-        help_text="Only for paid spaces: members holding this tier see the space.",
+    visibility, required_tier = gating_fields(
+        Space.Visibility.choices,
+        paid_help="Only for paid spaces: members holding this tier see the space.",
     )
     post_permission = forms.ChoiceField(
         label="Who may post",
@@ -184,7 +195,6 @@ class SpaceForm(forms.Form):
 
     def __init__(self, *args, creating=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["required_tier"].queryset = tiers()
         if not creating:
             self.fields["slug"].widget.attrs.pop("placeholder")
             self.fields["slug"].help_text += " Changing it breaks old links."
@@ -196,7 +206,23 @@ class DirectoryFilterForm(forms.Form):
         label="Role", required=False, choices=[("", "All roles"), *ROLE_LABELS.items()]
     )
     following = forms.BooleanField(label="Only people I follow", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=list(SORTS.items()))
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per form (other apps register theirs when ready; a filter's choices are
+        # rows, read once here for both validating and showing them).
+        self.fields["sort"].choices = list(sorts().items())
+        for key, member_filter in member_filters().items():
+            self.fields[key] = forms.ChoiceField(
+                label=member_filter.label,
+                required=False,
+                choices=[("", "Any"), *member_filter.choices()],
+            )
+
+    def extra_fields(self):
+        """The bound fields of the filters other apps registered, for the page to show."""
+        return [self[key] for key in member_filters()]
 
     def filters(self):
         """The valid filters; a bad value falls back to its default rather than failing."""
@@ -206,6 +232,7 @@ class DirectoryFilterForm(forms.Form):
             "role": data.get("role") or None,
             "following": data.get("following", False),
             "sort": data.get("sort") or "newest",
+            **{key: data.get(key) or None for key in member_filters()},
         }
 
 

@@ -16,12 +16,16 @@ before it is read, on whichever server runs the app.
   its Content-Length, or once the received chunks pass the limit) and close the
   connection, so the rest is never read.
 
+The limit is MAX_REQUEST_BODY_SIZE, or larger under a LARGE_UPLOAD_PATHS prefix (the course
+pages and API that take big files): body_limit(path) answers for every server alike.
+
 The response is JSON `{"code": "too_large", "detail": …}` under /api/, a short page
 elsewhere. A limit of 0 turns the check off (when a proxy in front enforces one).
 """
 
 import json
 import logging
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -35,8 +39,16 @@ class RequestBodyTooLarge(Exception):
     """Raised by the wrapped `receive` once the body passes the limit."""
 
 
-def body_limit():
-    return int(getattr(settings, "MAX_REQUEST_BODY_SIZE", 0) or 0)
+def body_limit(path=""):
+    """The limit for a request to `path`: MAX_REQUEST_BODY_SIZE, or the larger one of a
+    LARGE_UPLOAD_PATHS prefix it starts with (course files). 0: no check at all."""
+    limit = int(getattr(settings, "MAX_REQUEST_BODY_SIZE", 0) or 0)
+    if not limit:
+        return 0
+    for prefix, larger in (getattr(settings, "LARGE_UPLOAD_PATHS", None) or {}).items():
+        if path.startswith(prefix):
+            limit = max(limit, int(larger))
+    return limit
 
 
 def too_large_response(path, limit):
@@ -81,10 +93,10 @@ class BodySizeLimitMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        limit = body_limit() if scope["type"] == "http" else 0
+        path = scope.get("path", "")
+        limit = body_limit(path) if scope["type"] == "http" else 0
         if not limit:
             return await self.app(scope, receive, send)
-        path = scope.get("path", "")
         declared = _declared_length(scope.get("headers", []))
         if declared is not None and declared > limit:
             _log_refusal(scope.get("method"), path, limit, declared)
@@ -145,8 +157,8 @@ def wsgi_body_limit(app):
         return [body]
 
     def limited(environ, start_response):
-        limit = body_limit()
         path = environ.get("PATH_INFO", "")
+        limit = body_limit(path)
         length = environ.get("CONTENT_LENGTH") or ""
         if not length and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             detail = "Send the request body with a Content-Length header (not chunked)."
@@ -174,11 +186,15 @@ def limit_daphne_request_bodies():
     handle_content_chunk = WebRequest.handleContentChunk
     process = WebRequest.process
 
+    def request_path(request):
+        # The request line's path (Twisted keeps it on the channel before the body comes).
+        path = getattr(request.channel, "_path", b"") or b""
+        return unquote(path.split(b"?", 1)[0].decode("latin-1"))
+
     def refuse(request, declared):
         request.agora_refused = True
-        limit = body_limit()
-        path = getattr(request.channel, "_path", b"") or b""
-        path = path.split(b"?", 1)[0].decode("latin-1")
+        path = request_path(request)
+        limit = body_limit(path)
         _log_refusal(
             getattr(request.channel, "_command", b"").decode("latin-1"), path, limit, declared
         )
@@ -199,7 +215,7 @@ def limit_daphne_request_bodies():
         self.agora_received = 0
         self.agora_refused = False
         got_length(self, length)
-        limit = body_limit()
+        limit = body_limit(request_path(self))
         if limit and length is not None and length > limit:
             refuse(self, length)
 
@@ -207,7 +223,7 @@ def limit_daphne_request_bodies():
         if getattr(self, "agora_refused", False):
             return
         self.agora_received = getattr(self, "agora_received", 0) + len(data)
-        limit = body_limit()
+        limit = body_limit(request_path(self))
         if limit and self.agora_received > limit:
             refuse(self, None)
             return

@@ -144,7 +144,8 @@ def _mentions_and_hashtags(state):
         block.children = children
 
 
-def _embed_url(href):
+def embed_url(href):
+    """The player URL (youtube-nocookie or Vimeo) for an allow-listed video link, else None."""
     for pattern, template in EMBEDS:
         match = pattern.match(href)
         if match:
@@ -163,7 +164,7 @@ def _embeds(state):
             window[0].type == "paragraph_open"
             and len(children) == 3
             and [c.type for c in children] == ["link_open", "text", "link_close"]
-            and (src := _embed_url(children[0].attrGet("href") or ""))
+            and (src := embed_url(children[0].attrGet("href") or ""))
         ):
             embed = Token("html_block", "", 0, block=True)
             embed.content = (

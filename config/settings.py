@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.context_processors.site",
+                "gamification.context_processors.score",
             ],
         },
     },
@@ -273,6 +274,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reconcile_subscriptions",
         "schedule": 60 * 60,
     },
+    "unlock-due-course-modules": {
+        "task": "courses.tasks.unlock_due",
+        "schedule": 60,
+    },
+    "recount-courses": {
+        "task": "courses.tasks.recount_all_courses",
+        "schedule": 60 * 60,
+    },
+    "send-event-reminders": {
+        "task": "events.tasks.send_due_reminders",
+        "schedule": 60,
+    },
+    "recount-event-rsvps": {
+        "task": "events.tasks.recount_all_events",
+        "schedule": 60 * 60,
+    },
+    # A repair: awards recompute their member's score as they happen.
+    "recompute-scores": {
+        "task": "gamification.tasks.recompute_all_scores",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------
@@ -281,6 +303,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / env("STATIC_ROOT", "staticfiles")
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = BASE_DIR / "media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"  # the local "private" storage
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 # Signed S3 links (the default) expire after an hour, django-storages' default.
 AWS_QUERYSTRING_AUTH = bool(AWS_STORAGE_BUCKET_NAME) and env_bool("AWS_QUERYSTRING_AUTH", True)
@@ -298,11 +321,28 @@ if AWS_STORAGE_BUCKET_NAME:
                 "querystring_auth": AWS_QUERYSTRING_AUTH,
             },
         },
+        # Files only members with access may fetch (course attachments and videos): always
+        # signed, short-lived links, handed out by a view that checked access first.
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_PRIVATE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+                "location": "private",
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+                "region_name": env("AWS_S3_REGION_NAME") or None,
+                "file_overwrite": False,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+            },
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 else:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Outside MEDIA_ROOT, with no URL: served only through views that check access.
+        "private": {"BACKEND": "community.storage.PrivateFileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 # How long a rendered card (community/cards.py) is kept: a card holds its author's avatar
@@ -320,6 +360,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # of an ASGI request is kept in memory up to this size, then on disk.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB
+# Course files (community.uploads.clean_file): an attachment, and a lesson's uploaded video
+# (a YouTube or Vimeo link suits long videos better). Daphne holds a whole request body in
+# memory before Django runs: serve large uploads with uvicorn or granian, which stream it.
+COURSE_ATTACHMENT_MAX_BYTES = env_int("COURSE_ATTACHMENT_MAX_BYTES", 100 * 1024 * 1024)
+COURSE_VIDEO_MAX_BYTES = env_int("COURSE_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+# Paths (prefixes) that take a larger body than MAX_REQUEST_BODY_SIZE: the admins' course
+# pages and the courses API, up to the largest course file plus 2 MB of form.
+LARGE_UPLOAD_PATHS = {
+    prefix: max(COURSE_ATTACHMENT_MAX_BYTES, COURSE_VIDEO_MAX_BYTES) + 2 * 1024 * 1024
+    for prefix in ("/courses/manage/", "/api/v1/courses/", "/api/v1/modules/", "/api/v1/lessons/")
+}
 
 # --- Email ----------------------------------------------------------------------------------
 # Both backends keep text lines whole (7bit/8bit, not quoted-printable): community/mail.py.

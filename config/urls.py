@@ -24,11 +24,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("community.api.urls")),
     path("api/v1/", include("payments.api_urls")),
+    path("api/v1/", include("courses.api_urls")),
+    path("api/v1/", include("events.api_urls")),
+    path("api/v1/", include("gamification.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     # Any other path under /api/ is a JSON 404 (community.api.errors.route_not_found).
     re_path(r"^api/", route_not_found, name="api-not-found"),
     path("", include("payments.urls")),
+    path("", include("courses.urls")),
+    path("", include("events.urls")),
+    path("", include("gamification.urls")),
     path("", include("community.urls")),
 ]
 

@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class CoursesConfig(AppConfig):
     name = "courses"
+    verbose_name = "Courses"
+
+    def ready(self):
+        from community import cards, live
+
+        # Registers courses' audit actions (module level in the services).
+        from . import access, card_kinds
+        from .services import authoring, learning  # noqa: F401
+
+        live.register_topic("course", access.may_receive_course_topic)
+        cards.register_kind(card_kinds.COURSE)

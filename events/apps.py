@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class EventsConfig(AppConfig):
     name = "events"
+    verbose_name = "Events"
+
+    def ready(self):
+        from community import cards, live
+
+        # Registers events' audit actions (module level in the services).
+        from . import access, card_kinds
+        from .services import authoring, imports, occurrences  # noqa: F401
+
+        live.register_topic("event", access.may_receive_event_topic)
+        cards.register_kind(card_kinds.OCCURRENCE)

@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class GamificationConfig(AppConfig):
     name = "gamification"
+    verbose_name = "Gamification"
+
+    def ready(self):
+        # Registers gamification's audit actions (module level in the services).
+        from . import receivers
+        from .services import levels, rules  # noqa: F401
+
+        receivers.connect()
+
+        from . import directory
+
+        directory.register()  # a points sort and a level filter in the member directory
+
+        from community.profile_panels import register_profile_panel
+
+        from .views import profile_panel
+
+        # The member's points, level, progress and rank on their profile.
+        register_profile_panel("gamification/_profile_panel.html", profile_panel)

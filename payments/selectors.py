@@ -12,8 +12,8 @@ from .models import Coupon, Invoice, Plan, PromotionCode, Purchase, Subscription
 
 
 def gated_models():
-    """Every model a tier can lock (spaces now; courses and events when their apps define
-    them): the concrete subclasses of community.models.Gated."""
+    """Every model a tier can lock (spaces, courses, events): the concrete subclasses of
+    community.models.Gated."""
     return [m for m in apps.get_models() if issubclass(m, Gated) and not m._meta.abstract]
 
 
@@ -25,7 +25,10 @@ def unlocks_by_tier(tier_ids):
         return unlocked
     for model in gated_models():
         rows = model.objects.filter(required_tier_id__in=tier_ids)
-        if hasattr(rows, "alive"):
+        # Only what a member could open: not deleted, and not a draft nobody may see yet.
+        if hasattr(rows, "published"):
+            rows = rows.published()
+        elif hasattr(rows, "alive"):
             rows = rows.alive()
         names = defaultdict(list)
         for row in rows.order_by("pk"):

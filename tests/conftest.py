@@ -33,6 +33,7 @@ def _isolated_services(settings, tmp_path):
     Celery tasks run in process, whichever backend the suite runs on."""
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

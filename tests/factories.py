@@ -12,6 +12,8 @@ the factory fills it consistently (Markdown's `body_html` is the escaped body in
     space = SpaceFactory(paid=True)                           # or PaidSpaceFactory(): a tier too
 """
 
+import importlib
+import secrets
 from datetime import timedelta
 
 import factory
@@ -36,6 +38,9 @@ from community.models import (
     Tier,
     User,
 )
+from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+from events.models import CalendarFeed, Event, OccurrenceChange, ReminderSent, Rsvp
+from gamification.models import Level, PointRule
 
 PASSWORD = "correct horse battery staple"
 
@@ -293,4 +298,164 @@ class ReportFactory(factory.django.DjangoModelFactory):
             status=Report.Status.DISMISSED,
             resolved_by=factory.SubFactory(ModeratorFactory),
             resolved_at=factory.LazyFunction(timezone.now),
+        )
+
+
+# --- Courses ---------------------------------------------------------------------------------
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    description = "What this course teaches."
+    description_html = factory.LazyAttribute(lambda o: f"<p>{escape(o.description)}</p>")
+    visibility = Course.Visibility.MEMBERS
+    required_tier = None
+    published_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        draft = factory.Trait(published_at=None)
+        public = factory.Trait(visibility=Course.Visibility.PUBLIC)
+        paid = factory.Trait(
+            visibility=Course.Visibility.PAID, required_tier=factory.SubFactory(TierFactory)
+        )
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Module {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory)
+    course = factory.SelfAttribute("module.course")
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    content = "Read this."
+    content_html = factory.LazyAttribute(lambda o: f"<p>{escape(o.content)}</p>")
+    position = factory.Sequence(lambda n: n)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    course = factory.SubFactory(CourseFactory)
+    user = factory.SubFactory(UserFactory)
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+class LessonProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonProgress
+
+    lesson = factory.SubFactory(LessonFactory)
+    course = factory.SelfAttribute("lesson.course")
+    user = factory.SubFactory(UserFactory)
+    completed_at = factory.LazyFunction(timezone.now)
+
+
+# --- Events ----------------------------------------------------------------------------------
+def _next_week_at_six():
+    """18:00 UTC a week from now: far enough ahead that reminders and "upcoming" apply."""
+    return (timezone.now() + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A one-off members' event next week, 18:00-19:00 UTC; `weekly=True` repeats it every
+    week (RRULE FREQ=WEEKLY, no end), `rrule="…"` sets any rule; `public`, `paid`,
+    `cancelled`, `deleted`, `past` as named."""
+
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    description = "What happens there."
+    description_html = factory.LazyAttribute(lambda o: _html(o.description))
+    starts_at = factory.LazyFunction(_next_week_at_six)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    time_zone = "UTC"
+    visibility = Event.Visibility.MEMBERS
+    required_tier = None
+    rrule = ""
+
+    class Params:
+        weekly = factory.Trait(rrule="FREQ=WEEKLY")
+        public = factory.Trait(visibility=Event.Visibility.PUBLIC)
+        paid = factory.Trait(
+            visibility=Event.Visibility.PAID, required_tier=factory.SubFactory(TierFactory)
+        )
+        cancelled = factory.Trait(cancelled_at=factory.LazyFunction(timezone.now))
+        deleted = factory.Trait(deleted_at=factory.LazyFunction(timezone.now))
+        past = factory.Trait(
+            starts_at=factory.LazyFunction(lambda: _next_week_at_six() - timedelta(days=21))
+        )
+
+
+class OccurrenceChangeFactory(factory.django.DjangoModelFactory):
+    """One occurrence of a weekly event (its second, by default) cancelled; pass
+    `starts_at`/`ends_at`/`title`/`location` (and cancelled_at=None) to move or rename it."""
+
+    class Meta:
+        model = OccurrenceChange
+
+    event = factory.SubFactory(EventFactory, weekly=True)
+    original_start = factory.LazyAttribute(lambda o: o.event.starts_at + timedelta(days=7))
+    cancelled_at = factory.LazyFunction(timezone.now)
+
+
+class RsvpFactory(factory.django.DjangoModelFactory):
+    """A member going to the event's first occurrence (`occurrence_start` names another).
+    Written directly: no capacity check and `rsvp_count` untouched (run tasks.recount_event)."""
+
+    class Meta:
+        model = Rsvp
+
+    event = factory.SubFactory(EventFactory)
+    occurrence_start = factory.SelfAttribute("event.starts_at")
+    user = factory.SubFactory(UserFactory)
+    status = Rsvp.Status.GOING
+    status_changed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        waitlisted = factory.Trait(status=Rsvp.Status.WAITLISTED)
+
+
+class ReminderSentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderSent
+
+    event = factory.SubFactory(EventFactory)
+    occurrence_start = factory.SelfAttribute("event.starts_at")
+    user = factory.SubFactory(UserFactory)
+    kind = ReminderSent.Kind.DAY
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+
+
+def default_rules_and_levels():
+    """Gamification's default point rules and ladder, written again when missing: a
+    transactional test's flush empties the tables their data migration filled, so a later
+    test (a browser or PostgreSQL one) would find no rule to award points with."""
+    defaults = importlib.import_module("gamification.migrations.0002_default_rules_and_levels")
+    for action, points in defaults.RULES.items():
+        PointRule.objects.get_or_create(action=action, defaults={"points": points})
+    if not Level.objects.exists():
+        Level.objects.bulk_create(
+            Level(name=name, threshold=threshold, colour=colour)
+            for name, threshold, colour in defaults.LEVELS
         )

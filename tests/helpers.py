@@ -61,6 +61,37 @@ async def subscribe(communicator, topic):
     return await communicator.receive_json_from(timeout=2)
 
 
+def check_socket_topic(topic, *, allowed, refused):
+    """Over a real socket: `allowed` subscribes to `topic`, `refused` is told "forbidden"."""
+
+    allowed_headers, refused_headers = session_headers(allowed), session_headers(refused)
+
+    async def scenario():
+        viewer, connected = await connect(allowed_headers)
+        assert connected
+        assert (await subscribe(viewer, topic))["type"] == "subscribed"
+        outsider, connected = await connect(refused_headers)
+        assert connected
+        assert (await subscribe(outsider, topic))["code"] == "forbidden"
+        await viewer.disconnect()
+        await outsider.disconnect()
+
+    run(scenario)
+
+
+def check_topic_rule(user, objects, *, kind, may_receive, sees):
+    """An app's topic rule (`may_receive(user, id)`) for `objects` ({name: object}): true for
+    the names in `sees`, and through the seams' registry as the socket asks it (only active
+    members subscribe at all); an unknown id is refused."""
+    from community import access
+
+    for name, obj in objects.items():
+        assert may_receive(user, obj.pk) is (name in sees), name
+        may = name in sees and access.is_active_member(user)
+        assert access.can_subscribe(user, f"{kind}:{obj.pk}") is may, name
+    assert not may_receive(user, 999_999)
+
+
 # --- Query counts ---------------------------------------------------------------------------
 
 
@@ -69,6 +100,15 @@ def count_queries(fetch):
     with CaptureQueriesContext(connection) as queries:
         result = fetch()
     return len(queries), result
+
+
+def warm_query_count(client, path, **extra):
+    """(number of queries, response) of a second GET of `path`, the first having filled the
+    per-process caches as the bench runner's count does; the answer must be a 200."""
+    client.get(path, **extra)
+    count, response = count_queries(lambda: client.get(path, **extra))
+    assert response.status_code == 200, (path, response.status_code)
+    return count, response
 
 
 def assert_constant_queries(fetch, *, grow, bound, warm_up=False):

@@ -73,6 +73,12 @@ class ErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(
         required=False, help_text="On a 429: seconds to wait before trying again."
     )
+    opens_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="On a 403 for something that opens later (a course lesson still locked by "
+        "drip, code `lesson_locked`): when it opens, or null when it opens once you enroll.",
+    )
 
 
 # All URLs end with a slash: this answers every other path under /api/ (mounted last in

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from community import selectors, services
 from community.models import Report, User
-from community.selectors.directory import SORTS
+from community.selectors.directory import SORTS, member_filters, sorts
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
 from .errors import ErrorSerializer
@@ -36,6 +36,17 @@ class DirectoryQuerySerializer(PageQuerySerializer):
         required=False, default=False, help_text="Only members you follow."
     )
     sort = serializers.ChoiceField(choices=list(SORTS.items()), required=False, default="newest")
+
+    def get_fields(self):
+        """With the sorts and filters other apps registered (read when the schema is
+        built or a request is read, after every app is ready)."""
+        fields = super().get_fields()
+        fields["sort"].choices = list(sorts().items())
+        for key, member_filter in member_filters().items():
+            fields[key] = serializers.CharField(
+                required=False, allow_blank=True, help_text=f"{member_filter.label} (an id)."
+            )
+        return fields
 
 
 class ReportQuerySerializer(PageQuerySerializer):

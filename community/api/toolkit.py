@@ -2,7 +2,8 @@
 the page query (`cursor`, `size`), the cursor page `{"results": [...], "next_cursor": ...}`
 and its schema, and a member's avatar URL. Errors are mapped in community.api.errors.
 
-Other apps' APIs use these too: `page_query(request)` for the input,
+Other apps' APIs use these too: `page_query(request)` for the input, `read_body(Serializer,
+request)` for a write's body,
 `page_response(request, page, ItemSerializer)` for the output and
 `cursor_page_serializer(ItemSerializer)` in `extend_schema(responses=...)`.
 """
@@ -81,6 +82,13 @@ class PageQuerySerializer(serializers.Serializer):
 def read_query(serializer_class, request):
     """The validated query parameters, or a 400 naming the bad ones."""
     incoming = serializer_class(data=request.query_params)
+    incoming.is_valid(raise_exception=True)
+    return incoming.validated_data
+
+
+def read_body(serializer_class, request, **kwargs):
+    """The validated request body, or a 400 naming the bad fields."""
+    incoming = serializer_class(data=request.data, **kwargs)
     incoming.is_valid(raise_exception=True)
     return incoming.validated_data
 

@@ -51,6 +51,7 @@ class AccessGrant(models.Model):
         TRIAL = "trial", "Trial"
         MANUAL = "manual", "Granted by an admin"
         COUPON = "coupon", "Coupon"
+        LEVEL = "level", "Reached a level"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_grants")
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="grants")

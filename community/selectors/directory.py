@@ -1,4 +1,11 @@
-"""Reads for the member directory, profiles and follow lists."""
+"""Reads for the member directory, profiles and follow lists.
+
+Other apps add to the directory through `register_member_sort` and `register_member_filter`
+(gamification: by points, at a level): community never imports them, and the one query of
+a page carries what they add.
+"""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -11,10 +18,54 @@ from community.pagination import keyset_page
 
 from .cards import mark_liked, with_card_data
 
-SORTS = {"newest": "Newest", "name": "Name"}
+SORTS = {"newest": "Newest", "name": "Name"}  # and the registered sorts, after these
 DIRECTORY_PAGE_SIZE = 24
 PROFILE_POSTS = 10
 NAME_ORDER = ("name_key", "id")
+
+
+@dataclass(frozen=True)
+class MemberSort:
+    label: str
+    annotate: object  # members -> members with `fields` (and what a card shows of them)
+    fields: tuple  # the keyset, highest first; the last one unique ("id")
+    badge: str = ""  # a template each member card includes (it reads what annotate adds)
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    label: str
+    choices: object  # () -> [(value, label)], read when a form or the schema needs them
+    apply: object  # (members, value) -> members
+
+
+_sorts = {}
+_filters = {}
+
+
+def register_member_sort(key, label, *, annotate, fields, badge=""):
+    """A directory order another app adds (`?sort=<key>`)."""
+    _sorts[key] = MemberSort(label, annotate, tuple(fields), badge)
+
+
+def member_badges():
+    """The templates the registered sorts add to each member card."""
+    return [sort.badge for sort in _sorts.values() if sort.badge]
+
+
+def register_member_filter(key, label, *, choices, apply):
+    """A directory filter another app adds (`?<key>=<value>`, one of `choices()`)."""
+    _filters[key] = MemberFilter(label, choices, apply)
+
+
+def sorts():
+    """Every sort of the directory, key: label."""
+    return SORTS | {key: sort.label for key, sort in _sorts.items()}
+
+
+def member_filters():
+    """The filters other apps registered, key: MemberFilter."""
+    return dict(_filters)
 
 
 def _name_page(queryset, *, cursor, size):
@@ -41,11 +92,13 @@ def with_follow_counts(queryset):
 
 def directory(
     viewer, *, q="", role=None, following=False, sort="newest", cursor=None,
-    size=DIRECTORY_PAGE_SIZE,
+    size=DIRECTORY_PAGE_SIZE, **extra,
 ):  # fmt: skip
-    """One page of the members the viewer may see, filtered and sorted; one query."""
-    if sort not in SORTS:
-        raise ValidationError({"sort": [f"Sort by one of: {', '.join(SORTS)}."]}, code="invalid")
+    """One page of the members the viewer may see, filtered and sorted; one query.
+    `extra`: the registered filters' values (None or "" for none)."""
+    if sort not in sorts():
+        choices = ", ".join(sorts())
+        raise ValidationError({"sort": [f"Sort by one of: {choices}."]}, code="invalid")
     if role and role not in User.Role.values:
         raise ValidationError({"role": [f"“{role}” is not a role."]}, code="invalid")
     members = access.visible_members(viewer)
@@ -61,7 +114,19 @@ def directory(
             members = members.filter(pk__in=followed)
         else:
             members = members.none()
+    for key, value in extra.items():
+        if key not in _filters:
+            raise TypeError(f"No member filter {key!r} is registered.")
+        if value in (None, ""):
+            continue
+        if str(value) not in {str(choice) for choice, _label in _filters[key].choices()}:
+            raise ValidationError({key: [f"“{value}” is not a choice."]}, code="invalid")
+        members = _filters[key].apply(members, value)
     members = with_follow_counts(members)
+    for registered in _sorts.values():
+        members = registered.annotate(members)  # cards show what every sort adds
+    if sort in _sorts:
+        return keyset_page(members, cursor=cursor, size=size, fields=_sorts[sort].fields)
     if sort == "name":
         return _name_page(members, cursor=cursor, size=size)
     return keyset_page(members, cursor=cursor, size=size, fields=("created_at", "id"))

@@ -102,4 +102,10 @@ def delete_comment(actor, *, comment):
         live.publish_on_commit(f"post:{comment.post_id}", "comment.deleted", id=comment.pk,
                                post_id=comment.post_id)  # fmt: skip
         effects.enqueue_on_commit(tasks.recount_post, comment.post_id)
+        effects.send_signal_on_commit(
+            signals.comment_deleted,
+            comment_id=comment.pk,
+            post_id=comment.post_id,
+            author_id=comment.author_id,
+        )
     return comment

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.text import slugify
 
 from community.models import User
 from community.richtext import find_mentions_and_hashtags, render_rich_text
@@ -53,3 +54,17 @@ def render_body(text):
         mention_ids=[members[h].pk for h in handles if h in members],
         hashtags=hashtags,
     )
+
+
+def unique_slug(queryset, text, *, noun, max_length, reserved=(), exclude=None):
+    """A slug of `text` that no row of `queryset` (but `exclude`'s pk) has, numbered when
+    taken ("intro", "intro-2"); one that would shadow a path (`reserved`) gets `-<noun>`."""
+    base = slugify(text)[: max_length - 10] or noun
+    if base in reserved:
+        base = f"{base}-{noun}"
+    others = queryset.exclude(pk=exclude) if exclude else queryset
+    slug, n = base, 1
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

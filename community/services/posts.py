@@ -208,6 +208,9 @@ def delete_post(actor, *, post, reason=""):
         post.save(update_fields=["deleted_at", "updated_at"])
         if post.author_id != actor.pk:
             audit.record(actor, audit.POST_DELETE, post, reason or "Deleted a post")
+        effects.send_signal_on_commit(
+            signals.post_removed, post_id=post.pk, author_id=post.author_id, reason="deleted"
+        )
     live.publish_on_commit(f"post:{post.pk}", "post.deleted", id=post.pk)
     live.recheck_on_commit(f"post:{post.pk}")  # its viewers may no longer see it
     return post
@@ -216,9 +219,20 @@ def delete_post(actor, *, post, reason=""):
 def _moderate(actor, post, *, field, value, action, reason):
     access.check_can_pin_or_hide(actor, post)
     with transaction.atomic():
+        was_hidden = post.hidden_at is not None
         setattr(post, field, value)
         post.save(update_fields=[field, "updated_at"])
         audit.record(actor, action, post, reason)
+        if field == "hidden_at" and was_hidden != (value is not None):
+            if value is None:
+                effects.send_signal_on_commit(
+                    signals.post_restored, post_id=post.pk, author_id=post.author_id
+                )
+            else:
+                effects.send_signal_on_commit(
+                    signals.post_removed, post_id=post.pk, author_id=post.author_id,
+                    reason="hidden",
+                )  # fmt: skip
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
     live.recheck_on_commit(f"post:{post.pk}")  # a hidden post leaves members' sockets
     return post

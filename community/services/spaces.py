@@ -4,25 +4,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 
 from community import audit, effects, live, tasks
 from community.access import check_can_administer, is_system
 from community.models import AccessGrant, Space
 
-from .common import reject_unknown
+from .common import reject_unknown, unique_slug
 
 SPACE_FIELDS = ("name", "slug", "description", "icon", "visibility", "post_permission",
                 "required_tier")  # fmt: skip
-
-
-def _unique_space_slug(name):
-    base = slugify(name)[:90] or "space"
-    slug, n = base, 1
-    while Space.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 # Paths under /spaces/ that a slug must not shadow.
@@ -45,7 +35,13 @@ def create_space(actor, **fields):
     with transaction.atomic():
         space = Space(**fields)
         if not space.slug:
-            space.slug = _unique_space_slug(space.name or "")
+            space.slug = unique_slug(
+                Space.objects.all(),
+                space.name or "",
+                noun="space",
+                max_length=100,
+                reserved=RESERVED_SPACE_SLUGS,
+            )
         space.position = (Space.objects.alive().aggregate(last=Max("position"))["last"] or 0) + 1
         _save_space(space)
         audit.record(actor, audit.SPACE_CREATE, space)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from community import access, selectors, services
 from community.forms import DirectoryFilterForm, ReportForm, apply_service_errors
 from community.models import Report
+from community.selectors.directory import member_badges
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
 from .common import form_status, page_url, safe_next_url
@@ -33,7 +34,9 @@ def directory(request):
         "filters": filters,
         "members": selectors.mark_followed(request.user, page.items),
         "next_url": page_url(request, cursor=page.next_cursor) if page.next_cursor else None,
-        "is_filtered": bool(filters["q"] or filters["role"] or filters["following"]),
+        "is_filtered": any(value for key, value in filters.items() if key != "sort"),
+        "sort_label": dict(form.fields["sort"].choices).get(filters["sort"], ""),
+        "member_badges": member_badges(),
     }
     template = "community/directory/index.html"
     htmx = request.htmx

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from community import selectors, services
 from community.forms import ApiTokenForm, ProfileForm, apply_service_errors
 from community.models import ApiToken
+from community.profile_panels import profile_panels
 
 from .common import form_status
 
@@ -15,6 +16,7 @@ from .common import form_status
 def own_profile(request):
     summary = selectors.profile_summary(request.user, request.user)
     context = {"member": request.user, "is_own": True, **summary}
+    context["profile_panels"] = profile_panels(request, request.user)
     return render(request, "community/profile.html", context)
 
 
@@ -23,6 +25,7 @@ def profile(request, member_id):
     is_own = request.user.is_authenticated and request.user.pk == member.pk
     summary = selectors.profile_summary(request.user, member)
     context = {"member": member, "is_own": is_own, **summary}
+    context["profile_panels"] = profile_panels(request, member)
     return render(request, "community/profile.html", context)
 
 

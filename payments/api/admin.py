@@ -14,6 +14,7 @@ from community.api.toolkit import (
     cursor_page_serializer,
     page_query,
     page_response,
+    read_body,
     read_query,
 )
 from community.models import User
@@ -38,12 +39,6 @@ from .admin_serializers import (
     WebhookEventSerializer,
 )
 from .base import UNAVAILABLE, AdminView
-
-
-def _valid(serializer_class, request, **kwargs):
-    incoming = serializer_class(data=request.data, **kwargs)
-    incoming.is_valid(raise_exception=True)
-    return incoming.validated_data
 
 
 def _answer(serializer_class, obj, code=status.HTTP_200_OK):
@@ -72,7 +67,7 @@ class AdminPlanListView(AdminView):
         summary="Create a plan, with its Stripe product and price (admins)",
     )
     def post(self, request):
-        plan = services.create_plan(request.user, **_valid(PlanCreateSerializer, request))
+        plan = services.create_plan(request.user, **read_body(PlanCreateSerializer, request))
         return _answer(AdminPlanSerializer, plan, status.HTTP_201_CREATED)
 
 
@@ -84,7 +79,7 @@ class AdminPlanDetailView(AdminView):
     )
     def patch(self, request, plan_id):
         plan = get_object_or_404(selectors.plans_for_admin(), pk=plan_id)
-        changes = _valid(PlanUpdateSerializer, request, partial=True)
+        changes = read_body(PlanUpdateSerializer, request, partial=True)
         return _answer(
             AdminPlanSerializer, services.update_plan(request.user, plan=plan, **changes)
         )
@@ -110,7 +105,7 @@ class AdminCouponListView(AdminView):
         summary="Create a coupon on Stripe (admins)",
     )
     def post(self, request):
-        coupon = services.create_coupon(request.user, **_valid(CouponCreateSerializer, request))
+        coupon = services.create_coupon(request.user, **read_body(CouponCreateSerializer, request))
         return _answer(CouponSerializer, coupon, status.HTTP_201_CREATED)
 
 
@@ -134,7 +129,7 @@ class AdminPromotionCodeCreateView(AdminView):
     )
     def post(self, request, coupon_id):
         coupon = get_object_or_404(Coupon, pk=coupon_id)
-        data = _valid(PromotionCodeCreateSerializer, request)
+        data = read_body(PromotionCodeCreateSerializer, request)
         promo = services.create_promotion_code(request.user, coupon=coupon, **data)
         return _answer(PromotionCodeSerializer, promo, status.HTTP_201_CREATED)
 
@@ -175,7 +170,7 @@ class AdminGrantListView(AdminView):
     )
     def post(self, request):
         grant = community_services.grant_access(
-            request.user, **_valid(GrantCreateSerializer, request)
+            request.user, **read_body(GrantCreateSerializer, request)
         )
         return _answer(AdminGrantSerializer, grant, status.HTTP_201_CREATED)
 
@@ -188,7 +183,7 @@ class AdminGrantRevokeView(AdminView):
         "follow Stripe and answer 404 here",
     )
     def post(self, request, grant_id):
-        reason = _valid(RevokeSerializer, request)["reason"]
+        reason = read_body(RevokeSerializer, request)["reason"]
         grant = get_object_or_404(selectors.revocable_grants(), pk=grant_id)
         grant = community_services.revoke_access(request.user, grant=grant, reason=reason)
         return _answer(AdminGrantSerializer, grant)

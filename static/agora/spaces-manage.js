@@ -1,41 +1,16 @@
 // The admins' spaces page. Drag and drop (native HTML5) and the Move up / Move down arrows
-// reorder the rows; after each change the full new order goes to the server in one request.
-// On a refusal the server sends the list as it has it, which replaces ours; on a network
-// failure the rows go back to the last saved order. Without this script the arrows are
-// plain forms and Delete asks on a page of its own, so everything works without it.
-// Also, on the space form: the tier select shows only for paid spaces.
+// reorder the rows; after each change order-save.js sends the full new order. On a refusal
+// the server sends the panel as it has it, which replaces ours. Without this script the
+// arrows are plain forms and Delete asks on a page of its own, so everything works without it.
 (function () {
   "use strict";
 
-  var saved = [];        // the order the server has, as id strings
   var dragged = null;
-  var saving = false;
-  var pending = false;   // a change made while a request was on its way
-
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
 
   function panel() { return document.getElementById("space-list"); }
   function list() { var p = panel(); return p && p.querySelector(".manage-list"); }
   function rows() { var l = list(); return l ? Array.prototype.slice.call(l.children) : []; }
   function currentOrder() { return rows().map(function (row) { return row.dataset.spaceId; }); }
-
-  function announce(text) {
-    var status = document.querySelector("[data-order-status]");
-    if (status) status.textContent = text;
-  }
-
-  function showError(text) {
-    var box = panel() && panel().querySelector("[data-order-error]");
-    if (!box) return;
-    box.textContent = text;
-    box.hidden = !text;
-  }
 
   function refreshButtons() {
     var all = rows();
@@ -53,19 +28,6 @@
     refreshButtons();
   }
 
-  function flash(row) {
-    row.classList.remove("is-moved");
-    void row.offsetWidth;  // restart the animation
-    row.classList.add("is-moved");
-  }
-
-  function setBusy(busy) {
-    var l = list();
-    if (!l) return;
-    l.classList.toggle("is-saving", busy);
-    l.setAttribute("aria-busy", busy ? "true" : "false");
-  }
-
   function replacePanel(html) {
     var template = document.createElement("template");
     template.innerHTML = html;
@@ -74,53 +36,26 @@
     setUp();
   }
 
-  function save() {
-    var order = currentOrder();
-    if (order.join(",") === saved.join(",")) return;
-    if (saving) { pending = true; return; }
-    saving = true;
-    setBusy(true);
-    var body = new URLSearchParams();
-    body.set("order", order.join(","));
-    fetch(panel().dataset.orderUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded" },
-      body: body,
-    }).then(function (response) {
-      if (response.ok) {
-        saved = order;
-        showError("");
-        announce("New order saved.");
-        return;
-      }
-      if (response.status === 400) {
-        pending = false;
-        return response.text().then(function (html) {
-          replacePanel(html);
-          announce("The new order was not saved.");
-        });
-      }
-      throw new Error("status " + response.status);
-    }).catch(function () {
-      pending = false;
-      applyOrder(saved);
-      showError("The new order was not saved: the server could not be reached. " +
-                "The list is back as it was.");
-      announce("The new order was not saved.");
-    }).then(function () {
-      saving = false;
-      setBusy(false);
-      if (pending) { pending = false; save(); }
-    });
-  }
+  var order = window.AgoraOrder.saver({
+    container: panel,
+    read: function () { return currentOrder().join(","); },
+    request: function (ids) {
+      var body = new URLSearchParams();
+      body.set("order", ids);
+      return { body: body, contentType: "application/x-www-form-urlencoded" };
+    },
+    // The server answers with the panel as it has it, its error included.
+    refused: function (response) { return response.text().then(replacePanel); },
+    restore: function (ids) { applyOrder(ids ? ids.split(",") : []); },
+    noun: "list",
+  });
 
   function setUp() {
     var l = list();
     if (!l) return;
     l.classList.add("is-sortable");
     rows().forEach(function (row) { row.draggable = true; });
-    saved = currentOrder();
+    order.reset();
     refreshButtons();
   }
 
@@ -157,9 +92,9 @@
     dragged = null;
     row.classList.remove("is-dragging");
     refreshButtons();
-    if (currentOrder().join(",") !== saved.join(",")) {
-      flash(row);
-      save();
+    if (order.changed()) {
+      window.AgoraOrder.flash(row);
+      order.save();
     }
   });
 
@@ -178,49 +113,15 @@
       var button = form.querySelector("button");
       if (button.disabled) button = row.querySelector('[data-move="' + (up ? "down" : "up") + '"] button');
       button.focus();
-      flash(row);
+      window.AgoraOrder.flash(row);
       var all = rows();
-      announce((row.dataset.spaceName || "The space") + " is now number " +
+      window.AgoraOrder.announce((row.dataset.spaceName || "The space") + " is now number " +
                (all.indexOf(row) + 1) + " of " + all.length + ".");
-      save();
+      order.save();
       return;
-    }
-    if (form.matches("form[data-confirm]")) {
-      if (!window.confirm(form.dataset.confirm)) {
-        event.preventDefault();
-        return;
-      }
-      var confirmed = document.createElement("input");
-      confirmed.type = "hidden";
-      confirmed.name = "confirm";
-      confirmed.value = "yes";
-      form.appendChild(confirmed);
     }
   });
 
-  // --- The space form: the tier only for paid spaces --------------------------------------
-
-  function setUpTierField() {
-    var field = document.querySelector("[data-tier-field]");
-    if (!field) return;
-    var select = field.querySelector("select");
-    function paid() {
-      var checked = document.querySelector('input[name="visibility"]:checked');
-      return checked && checked.value === "paid";
-    }
-    field.hidden = !paid() && !field.querySelector(".field--invalid");
-    document.addEventListener("change", function (event) {
-      if (event.target.name !== "visibility") return;
-      field.hidden = !paid();
-      if (field.hidden && select) select.value = "";
-    });
-  }
-
-  function start() {
-    setUp();
-    setUpTierField();
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
 })();

@@ -96,3 +96,48 @@ def test_an_admin_drags_a_space_to_the_top_then_moves_it_down(
     assert Space.objects.get(name="Pro lounge").required_tier is None
 
     console.assert_clean()
+
+
+def test_an_order_the_server_refuses_or_never_gets_is_put_right_on_the_page(
+    live_server, page, console
+):
+    """The shared order saver (static/agora/order-save.js): a refusal (a space added
+    meanwhile) shows the server's list and its error; a network failure puts the last saved
+    order back and says so."""
+    admin = AdminFactory(display_name="Grace Hopper")
+    for name in NAMES[:3]:
+        services.create_space(admin, name=name, visibility="members")
+    console.attach(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{live_server.url}/spaces/manage/")
+    expect(page.locator(".manage-list.is-sortable")).to_be_visible()
+
+    # Another admin adds a space while this page is open: the move is refused and the
+    # page shows the list as the server has it, with the new space.
+    services.create_space(admin, name="Pro lounge", visibility="members")
+    with page.expect_response(lambda r: r.url.endswith("/spaces/manage/order/")) as answer:
+        page.get_by_role("button", name="Move General up").click()
+    assert answer.value.status == 400
+    expect(page.locator("[data-order-error]")).to_contain_text("the list changed meanwhile")
+    assert shown_order(page) == NAMES
+    assert saved_order() == NAMES
+
+    # The server cannot be reached: the row goes back where it was.
+    page.route(re.compile(r"/spaces/manage/order/$"), lambda route: route.abort())
+    page.get_by_role("button", name="Move General up").click()
+    expect(page.locator("[data-order-error]")).to_contain_text("could not be reached")
+    expect(page.locator("[data-order-status]")).to_have_text("The new order was not saved.")
+    assert shown_order(page) == NAMES
+    page.unroute(re.compile(r"/spaces/manage/order/$"))
+
+    # Once it can be reached again, the next move is saved.
+    with page.expect_response(lambda r: r.url.endswith("/spaces/manage/order/")) as answer:
+        page.get_by_role("button", name="Move General up").click()
+    assert answer.value.status == 204
+    assert saved_order() == ["General", "Announcements", "Introductions", "Pro lounge"]
+    # The browser logs the refused and the failed request; nothing else went wrong.
+    assert console.csp_violations() == []
+    assert all("Failed to load resource" in error for error in console.unexpected())

@@ -115,6 +115,68 @@ def test_api_paths_get_the_json_error(small_limit):
         assert "1000" in error["detail"]
 
 
+@pytest.fixture
+def upload_path_limit(settings, small_limit):
+    settings.LARGE_UPLOAD_PATHS = {"/courses/manage/": 5000, "/api/v1/courses/": 5000}
+
+
+def test_the_limit_follows_the_path(settings, upload_path_limit):
+    from community.limits import body_limit
+
+    assert body_limit("/courses/manage/lessons/3/attachments/") == 5000
+    assert body_limit("/api/v1/courses/3/") == 5000
+    assert body_limit("/courses/") == body_limit("/accounts/login/") == 1000
+    assert body_limit("/x/courses/manage/") == 1000  # a prefix, not anywhere in the path
+    settings.LARGE_UPLOAD_PATHS = {"/courses/manage/": 10}
+    assert body_limit("/courses/manage/") == 1000  # never below the general limit
+    settings.MAX_REQUEST_BODY_SIZE = 0
+    assert body_limit("/courses/manage/") == 0  # 0: no check at all
+
+
+def test_the_default_upload_paths_take_the_largest_course_file():
+    larger = django_settings.LARGE_UPLOAD_PATHS
+    assert set(larger) == {
+        "/courses/manage/",
+        "/api/v1/courses/",
+        "/api/v1/modules/",
+        "/api/v1/lessons/",
+    }
+    biggest = max(
+        django_settings.COURSE_ATTACHMENT_MAX_BYTES, django_settings.COURSE_VIDEO_MAX_BYTES
+    )
+    assert all(limit >= biggest + 1024 * 1024 for limit in larger.values())
+
+
+def test_a_big_body_is_accepted_on_an_upload_path_and_refused_elsewhere(upload_path_limit):
+    upload = "/courses/manage/lessons/3/attachments/"
+    for path in (upload, "/api/v1/courses/3/lessons/"):
+        assert call(App(), path=path, chunks=[b"x" * 3000], content_length=3000)[0] == 200
+        assert call(App(), path=path, chunks=[b"x" * 1000] * 3)[0] == 200
+        assert call(App(), path=path, content_length=5001)[0] == 413
+        status, _, _, handed = call(App(), path=path, chunks=[b"x" * 2000] * 10)
+        assert status == 413 and handed == 3
+    assert call(App(), path="/accounts/login/", content_length=3000)[0] == 413
+    assert call(App(), path="/accounts/login/", chunks=[b"x" * 1000] * 3)[0] == 413
+
+
+def test_wsgi_follows_the_path_too(upload_path_limit):
+    from community.limits import wsgi_body_limit
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    def status_of(path, length):
+        answered = []
+        environ = {"PATH_INFO": path, "CONTENT_LENGTH": str(length), "REQUEST_METHOD": "POST"}
+        wsgi_body_limit(app)(environ, lambda status, headers: answered.append(status))
+        return int(answered[0].split()[0])
+
+    assert status_of("/courses/manage/lessons/3/attachments/", 3000) == 200
+    assert status_of("/courses/manage/lessons/3/attachments/", 5001) == 413
+    assert status_of("/accounts/login/", 3000) == 413
+
+
 def test_django_itself_is_stopped_while_reading(small_limit):
     """The real application (config.asgi): Django's body reader gets the error."""
     from config.asgi import application
@@ -228,6 +290,19 @@ def send_declared(port, path, size):
         return read_response(sock)
 
 
+def send_whole(port, path, size):
+    """Sends all of a `size`-byte body with its Content-Length, then reads the answer."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head(path, f"Content-Length: {size}\r\n"))
+        try:
+            for _ in range(size // MB):
+                sock.sendall(b"x" * MB)
+            sock.sendall(b"x" * (size % MB))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return read_response(sock)
+
+
 def send_chunked(port, path, total):
     """Streams `total` bytes in 1 MB chunks until the server answers or hangs up."""
     import select
@@ -266,3 +341,8 @@ def test_real_servers_refuse_big_bodies_without_holding_them(server):
 
     grown = rss_mb(process.pid) - before
     assert grown < RSS_BOUND_MB, f"the server grew by {grown:.0f} MB"
+
+    # An upload path takes a body over the general limit (LARGE_UPLOAD_PATHS): the request
+    # reaches Django, which answers it (here: no CSRF token, so 403), not the limit.
+    assert send_whole(port, "/courses/manage/", 13 * MB)[0] not in (None, 411, 413)
+    assert send_declared(port, "/courses/manage/", 300 * MB)[0] == 413

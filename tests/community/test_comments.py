@@ -129,6 +129,17 @@ def test_authors_and_moderators_delete_others_do_not(member, other_member, moder
         services.delete_comment(member, comment=mine)
 
 
+def test_a_deleted_comment_is_announced_after_commit(
+    member, moderator, post, domain_signals, django_capture_on_commit_callbacks
+):
+    comment = services.create_comment(member, post=post, body="Oops")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_comment(moderator, comment=comment)
+    assert domain_signals.of("comment_deleted") == [
+        {"comment_id": comment.pk, "post_id": post.pk, "author_id": member.pk}
+    ]
+
+
 def test_a_deleted_comment_with_replies_shows_as_deleted_and_keeps_them(
     member, other_member, member_client, post
 ):
@@ -151,7 +162,7 @@ def test_creating_a_comment_sends_its_events_after_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.create_comment(member, post=post, body=f"Hey @{other_member.handle}")
-    assert live_events == [(f"post:{post.pk}", "comment.created",
+    assert live_events.to(f"post:{post.pk}") == [(f"post:{post.pk}", "comment.created",
                             {"id": comment.pk, "post_id": post.pk, "parent_id": None})]  # fmt: skip
     assert ("comment_created", {"comment_id": comment.pk, "post_id": post.pk,
             "author_id": member.pk, "parent_id": None,

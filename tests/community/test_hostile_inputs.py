@@ -269,7 +269,10 @@ def _valid_call(method, path, ids):
             body = call.body() if callable(call.body) else call.body
             return call.who, call.params, body or {}
     params = {name: ids[key] for name, key in FALLBACK_PARAMS.items() if f"{{{name}}}" in path}
-    params |= {"slug": "general", "name": "launch"}
+    # An event's occurrence is named by its original start (tests/events/ call real ones).
+    params |= {"slug": "general", "name": "launch", "original_start": "2026-12-11T18:00:00Z"}
+    # Gamification's boards and rules are named by a period and an action.
+    params |= {"period": "week", "action": "post_created"}
     # Another app's ids (a plan, a coupon…): a number that names nothing is still a fair call.
     params |= {name: 999999 for name in re.findall(r"{(\w+_id)}", path) if name not in params}
     return "member", params, {}

@@ -109,7 +109,7 @@ def test_signals_and_live_events_follow_the_commit(
                         ("like_removed", member.pk, other_member.pk)]  # fmt: skip
     event = (f"post:{post.pk}", "like.changed",
              {"target_type": "post", "target_id": post.pk, "post_id": post.pk})  # fmt: skip
-    assert live_events == [event, event]
+    assert live_events.to(f"post:{post.pk}") == [event, event]
 
 
 # --- Counters -------------------------------------------------------------------------------

@@ -234,3 +234,8 @@ def test_delete_without_the_script_asks_first(admin_client, spaces):
     page = admin_client.post(url).content.decode()
     assert "Delete “General”?" in page and 'name="confirm" value="yes"' in page
     assert Space.objects.alive().count() == 3
+
+
+def test_a_space_named_like_a_spaces_path_gets_a_slug_that_is_not(admin):
+    space = services.create_space(admin, name="New", visibility="members")
+    assert space.slug == "new-space"

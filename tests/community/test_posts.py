@@ -167,7 +167,9 @@ def test_the_new_post_event_and_signal_go_out_only_after_commit(
     assert live_events == [] and domain_signals == []
     for callback in callbacks:
         callback()
-    assert live_events == [(f"space:{general.pk}", "post.created", {"id": post.pk})]
+    assert live_events.to(f"space:{general.pk}") == [
+        (f"space:{general.pk}", "post.created", {"id": post.pk})
+    ]
     created = domain_signals.of(signals.post_created)
     assert created[0]["post_id"] == post.pk
     assert created[0]["author_id"] == member.pk and created[0]["space_id"] == general.pk
@@ -241,6 +243,27 @@ def test_only_moderators_pin_and_hide(member, moderator, general):
     post.refresh_from_db()
     assert post.pinned_at is None and post.hidden_at is None
     assert AuditEntry.objects.filter(actor=moderator).count() == 4
+
+
+def test_deleting_hiding_and_unhiding_a_post_are_announced_after_commit(
+    member, moderator, general, domain_signals, django_capture_on_commit_callbacks
+):
+    hidden = services.create_post(member, space=general, body="Borderline")
+    deleted = services.create_post(member, space=general, body="Regret")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide_post(moderator, post=hidden)
+        services.hide_post(moderator, post=hidden)  # already hidden: nothing new
+        services.pin_post(moderator, post=hidden)  # not a change of who sees it
+        services.unhide_post(moderator, post=hidden)
+        services.delete_post(member, post=deleted)
+    removed = domain_signals.of(signals.post_removed)
+    assert removed == [
+        {"post_id": hidden.pk, "author_id": member.pk, "reason": "hidden"},
+        {"post_id": deleted.pk, "author_id": member.pk, "reason": "deleted"},
+    ]
+    assert domain_signals.of(signals.post_restored) == [
+        {"post_id": hidden.pk, "author_id": member.pk}
+    ]
 
 
 def test_a_hidden_post_is_gone_for_members_but_moderators_still_see_it(

@@ -77,6 +77,18 @@ def test_a_catalog_with_locks_agrees_with_the_rules_in_python(request, gated, pe
                 assert obj.pk not in listed, (persona, obj)
 
 
+@pytest.mark.parametrize("persona", sorted(set(GATING_MATRIX) - {"anonymous"}))
+def test_a_gated_objects_audience_in_sql_agrees_with_the_rule(request, gated, persona):
+    """gated_audience (the members a task may tell about a gated object: a waitlist, a
+    reminder) holds the users can_see_gated lets in, among signed-up members."""
+    user = request.getfixturevalue(persona)
+    users = type(user).objects.filter(pk=user.pk)
+    for objects in gated.values():
+        for obj in objects:
+            expected = access.can_see_gated(user, obj) and access.is_active_member(user)
+            assert users.filter(access.gated_audience(obj)).exists() is expected, (persona, obj)
+
+
 def test_held_tiers_are_read_once_per_request_for_every_gated_model(
     paid_member, gated, django_assert_num_queries
 ):

@@ -361,10 +361,11 @@ def test_the_access_page_costs_the_same_for_more_grants(admin_client, admin, mem
     add_grants(2)
     # Session and admin (2), the member (1); explain_access: grants with tier and admin,
     # subscriptions, purchases, the active ones (4; no coupon to read), one per gated model
-    # for what the tier unlocks (2 here: spaces, the test suite's workshops); the header's
-    # open reports (1), the sidebar's spaces (1), the form's tiers (1).
+    # for what the tier unlocks (4 here: spaces, courses, events, the test suite's
+    # workshops); the header's open reports (1) and score (1), the sidebar's spaces (1), the
+    # form's tiers (1).
     assert_constant_queries(
-        lambda: admin_client.get(access_url(member)), grow=lambda: add_grants(3), bound=12
+        lambda: admin_client.get(access_url(member)), grow=lambda: add_grants(3), bound=15
     )
 
 

@@ -1,0 +1,1 @@
+"""Courses pages: learning.py (the catalog, a course, a lesson) and manage.py (authoring)."""

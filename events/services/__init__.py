@@ -1,0 +1,1 @@
+"""Every write to events: authoring (admins), RSVPs and calendar feeds (members)."""

@@ -1,0 +1,39 @@
+"""Points and levels in the member directory, through community's seams: a "Points" sort
+(highest first), a level filter, and each card's level and points."""
+
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+
+from community.selectors.directory import register_member_filter, register_member_sort
+
+from .models import Level
+
+
+def _with_points(members):
+    """The member's all-time points (0 without a score) and level, joined in the page's
+    one query."""
+    return members.annotate(
+        points=Coalesce(F("score__points"), Value(0)),
+        level_name=F("score__level__name"),
+    )
+
+
+def _levels():
+    return [(str(level.pk), level.name) for level in Level.objects.order_by("threshold")]
+
+
+def _at_level(members, level_id):
+    """At the level; at the first one, also the members with no score yet (0 points)."""
+    at = Q(score__level_id=level_id)
+    first = Level.objects.order_by("threshold").values_list("pk", flat=True).first()
+    if str(first) == str(level_id):
+        at |= Q(score__isnull=True)
+    return members.filter(at)
+
+
+def register():
+    register_member_sort(
+        "points", "Points", annotate=_with_points, fields=("points", "id"),
+        badge="gamification/_directory_badge.html",
+    )  # fmt: skip
+    register_member_filter("level", "Level", choices=_levels, apply=_at_level)

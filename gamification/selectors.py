@@ -1,0 +1,145 @@
+"""Reads for the score on a profile and in the header, and the leaderboards.
+
+The boards read Score (all time) and PeriodScore (this week, this month) on their
+(-points, member) indexes, never the ledger; banned and deactivated members are left out;
+ties are ranked by points, then by member id (the older account first).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Func, Q, Subquery
+
+from community.access import can_view_profile, in_good_standing
+
+from .models import Level, PeriodScore, Score
+from .periods import period_start
+
+PERIODS = ("all", "month", "week")
+
+
+@dataclass(frozen=True)
+class MemberScore:
+    points: int
+    level: Level | None
+    next_level: Level | None
+    rank: int | None = None  # all time; read only by score_of(member, with_rank=True)
+
+    @property
+    def progress(self):
+        """Percent of the way from this level to the next (100 at the top)."""
+        if self.level is None or self.next_level is None:
+            return 100
+        span = self.next_level.threshold - self.level.threshold
+        return min(100, max(0, (self.points - self.level.threshold) * 100 // span))
+
+    @property
+    def to_next(self):
+        """Points still needed for the next level (None at the top)."""
+        return None if self.next_level is None else self.next_level.threshold - self.points
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    member: object
+    level: Level | None
+    points: int
+
+
+def score_of(member, *, with_rank=False):
+    """The member's points, level and next level (and all-time rank), in one query: the
+    ladder, each rung with the member's points (and rank) beside it (a member with no score
+    yet has 0)."""
+    points = Score.objects.filter(member_id=member.pk).values("points")[:1]
+    extra = {"member_points": Subquery(points)}
+    if with_rank:
+        extra |= _rank_columns(member, "all")
+    ladder = list(Level.objects.annotate(**extra).order_by("threshold"))
+    if not ladder:  # no ladder at all: the rank still counts
+        return MemberScore(points_in(member, "all"), None, None, rank_of(member, "all"))
+    total = ladder[0].member_points or 0
+    reached = [level for level in ladder if level.threshold <= total]
+    ahead = [level for level in ladder if level.threshold > total]
+    rank = ladder[0].ahead + 1 if with_rank and ladder[0].on_board else None
+    return MemberScore(
+        points=total,
+        level=reached[-1] if reached else None,
+        next_level=ahead[0] if ahead else None,
+        rank=rank,
+    )
+
+
+def _board(period):
+    """The rows of one board: members with points in the period, in good standing."""
+    if period == "all":
+        rows = Score.objects.select_related("member", "level")
+    elif period in ("week", "month"):
+        rows = PeriodScore.objects.filter(
+            period=period, starts_on=period_start(period)
+        ).select_related("member", "member__score__level")
+    else:
+        raise ValueError(f"A leaderboard period is one of {', '.join(PERIODS)}: {period!r}")
+    return rows.filter(in_good_standing("member__"), points__gt=0)
+
+
+def leaderboard(period, *, limit=20):
+    """The top `limit` rows of the board (one query)."""
+    rows = _board(period).order_by("-points", "member_id")[:limit]
+    return [
+        BoardRow(
+            rank=rank,
+            member=row.member,
+            level=row.level if period == "all" else _level_of(row.member),
+            points=row.points,
+        )
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+def profiles_shown(viewer, members):
+    """Ids of the members whose profile the viewer may open: a board names only them (a
+    private profile keeps its rank, without a name or a link)."""
+    return {member.pk for member in members if can_view_profile(viewer, member)}
+
+
+def _level_of(member):
+    score = getattr(member, "score", None)  # joined by _board; a missing row reads as None
+    return score.level if score is not None else None
+
+
+def points_in(member, period):
+    """The member's points on the board of `period` (0 without a row), in one query."""
+    if period == "all":
+        rows = Score.objects.filter(member_id=member.pk)
+    elif period in ("week", "month"):
+        rows = PeriodScore.objects.filter(
+            member_id=member.pk, period=period, starts_on=period_start(period)
+        )
+    else:
+        raise ValueError(f"A leaderboard period is one of {', '.join(PERIODS)}: {period!r}")
+    return rows.values_list("points", flat=True).first() or 0
+
+
+def _rank_columns(member, period):
+    """rank_of's count as two subqueries, for score_of to read beside the ladder: `ahead`
+    (the board's rows before the member's) and `on_board`."""
+    board = _board(period).order_by()
+    mine = Subquery(board.filter(member_id=member.pk).values("points")[:1])
+    before = board.filter(Q(points__gt=mine) | Q(points=mine, member_id__lt=member.pk))
+    return {
+        "ahead": Subquery(before.values(n=Func("pk", function="COUNT"))),
+        "on_board": Exists(board.filter(member_id=member.pk)),
+    }
+
+
+def rank_of(member, period):
+    """The member's rank on the board (None when not on it), in one COUNT query: the rows
+    ahead of the member's on the board's index, and the member's own row."""
+    board = _board(period)
+    mine = Subquery(board.filter(member_id=member.pk).values("points")[:1])
+    counted = board.filter(Q(points__gt=mine) | Q(points=mine, member_id__lte=member.pk))
+    found = counted.aggregate(
+        ahead=Count("pk", filter=~Q(member_id=member.pk)),
+        on_board=Count("pk", filter=Q(member_id=member.pk)),
+    )
+    return found["ahead"] + 1 if found["on_board"] else None
