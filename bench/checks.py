@@ -5,7 +5,13 @@ exactly the grants `payments.sync.desired_grants` says of its mirrored state.
 
 Plain SQL that also runs on SQLite (the grants check reads through the ORM, on any database).
 A later feature with its own counter (enrollment_count, rsvp_count, points) appends one entry
-to CHECKS. `webhook_checks` checks one run of the webhook scenario (bench/webhooks.py).
+to CHECKS: the courses' lesson_count and enrollment_count are there, with two checks that
+every completed lesson has its member's enrollment and its lesson's course; and the events'
+rsvp_count, no occurrence with more members going than its capacity, and the RSVP rush's
+seats and waitlist in the order the answers were committed (bench/events.py); and the
+scores against a recount of the points ledger, the ledger's like awards against the likes
+(bench/gamification.py).
+`webhook_checks` checks one run of the webhook scenario (bench/webhooks.py).
 """
 
 from collections import defaultdict
@@ -15,6 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from community.models import Comment, Like, Post
+from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+
+from . import events, gamification
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,11 @@ def _tables():
         "post": Post._meta.db_table,
         "comment": Comment._meta.db_table,
         "like": Like._meta.db_table,
+        "course": Course._meta.db_table,
+        "module": Module._meta.db_table,
+        "lesson": Lesson._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "progress": LessonProgress._meta.db_table,
     }
 
 
@@ -100,6 +114,42 @@ def _like_targets_exist(t):
     ).format(**t)
 
 
+# --- courses: the counters courses.tasks.recount_course keeps, and progress rows that agree
+# with their lesson and an enrollment (complete_lesson enrolls or refuses, never neither).
+
+
+def _course_lesson_count(t):
+    alive = (
+        f"SELECT l.course_id AS object_id, COUNT(*) AS n FROM {t['lesson']} l"  # noqa: S608
+        f" JOIN {t['module']} m ON m.id = l.module_id"
+        " WHERE l.deleted_at IS NULL AND m.deleted_at IS NULL GROUP BY l.course_id"
+    )
+    return _counter(t["course"], "lesson_count", alive)
+
+
+def _course_enrollment_count(t):
+    enrolled = (
+        f"SELECT course_id AS object_id, COUNT(*) AS n FROM {t['enrollment']}"  # noqa: S608
+        " GROUP BY course_id"
+    )
+    return _counter(t["course"], "enrollment_count", enrolled)
+
+
+def _progress_enrolled(t):
+    return (  # noqa: S608 - our own table names
+        "SELECT COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM {enrollment} e"
+        " WHERE e.course_id = p.course_id AND e.user_id = p.user_id) THEN 1 ELSE 0 END), 0),"
+        " COUNT(*) FROM {progress} p"
+    ).format(**t)
+
+
+def _progress_course(t):
+    return (  # noqa: S608 - our own table names
+        "SELECT COALESCE(SUM(CASE WHEN l.course_id <> p.course_id THEN 1 ELSE 0 END), 0),"
+        " COUNT(*) FROM {progress} p JOIN {lesson} l ON l.id = p.lesson_id"
+    ).format(**t)
+
+
 # (name, function of the table names returning SQL that selects (bad, checked))
 CHECKS = [
     ("post.like_count", _post_like_count),
@@ -107,6 +157,15 @@ CHECKS = [
     ("comment.like_count", _comment_like_count),
     ("one like per member+target", _likes_unique),
     ("likes point at a row", _like_targets_exist),
+    ("course.lesson_count", _course_lesson_count),
+    ("course.enrollment_count", _course_enrollment_count),
+    ("progress has its enrollment", _progress_enrolled),
+    ("progress course = lesson's", _progress_course),
+    # Events (bench/events.py): event.rsvp_count, capacity held, the RSVP rush's order.
+    *events.CHECKS,
+    # Gamification (bench/gamification.py): every member's Score.points equals the sum of
+    # their ledger rows, and the like awards are exactly the likes that earn one.
+    *gamification.CHECKS,
 ]
 
 

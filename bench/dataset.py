@@ -44,7 +44,7 @@ from community.models import (
 from community.richtext import render_markdown
 from payments.models import Customer, Invoice, Plan, Subscription
 
-from . import billing
+from . import billing, courses, events, gamification
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
@@ -153,6 +153,11 @@ class Context:
     post_popularity: list = field(default_factory=list)
     first_comment: int = 0
     comment_times: array = field(default_factory=lambda: array("d"))
+    course_ids: list = field(default_factory=list)
+    course_plan: object = None  # bench.courses.Plan: what the course steps pass on
+    event_ids: list = field(default_factory=list)
+    event_plan: object = None  # bench.events.Plan: what the event steps pass on
+    seed: int = 1  # the load's --seed (the course steps seed their own generator with it)
     _authors: Zipf | None = None
 
     @property
@@ -513,7 +518,22 @@ STEPS = [
     Step("comments", load_comments),
     Step("likes", load_likes),
     Step("payments", load_payments),
+    # Courses (bench/courses.py): courses and modules, lessons, enrollments, progress.
+    Step("courses", courses.load_courses),
+    Step("lessons", courses.load_lessons),
+    Step("enrollments", courses.load_enrollments),
+    Step("lesson progress", courses.load_progress),
+    # Events (bench/events.py): events and their occurrence changes, RSVPs.
+    Step("events", events.load_events),
+    Step("rsvps", events.load_rsvps),
+    # Gamification (bench/gamification.py): the ledger from the sources above, then the
+    # scores and this week's and month's period rows summed from it.
+    Step("point awards", gamification.load_awards),
+    Step("scores", gamification.load_scores),
 ]
+COURSE_STEPS = STEPS[-8:-4]
+EVENT_STEPS = STEPS[-4:-2]
+GAMIFICATION_STEPS = STEPS[-2:]
 
 
 # --- counters -------------------------------------------------------------------------------
@@ -563,6 +583,8 @@ def recount_counters(ctx):
             ctx.first_comment, comment_hi,
         )),
     ]  # fmt: skip
+    statements += _course_recounts(ctx)
+    statements += _event_recounts(ctx)
     updated = {}
     with ctx.progress("recount", len(statements)) as bar:
         for name, sql in statements:
@@ -570,6 +592,31 @@ def recount_counters(ctx):
             updated[name] = ctx.cursor.rowcount
             bar.advance()
     return updated
+
+
+def _course_recounts(ctx):
+    """lesson_count and enrollment_count of the loaded courses (courses.tasks.recount_course's
+    numbers), one UPDATE each."""
+    if not ctx.course_ids:
+        return []
+    table = quote(courses.Course._meta.db_table)
+    lo, hi = min(ctx.course_ids), max(ctx.course_ids)
+    return [
+        (name, _recount_statement(table, name.split(".")[1], source, lo, hi))
+        for name, source in courses.recount_statements(lo, hi)
+    ]
+
+
+def _event_recounts(ctx):
+    """rsvp_count of the loaded events (events.tasks.recount_event's number), one UPDATE."""
+    if not ctx.event_ids:
+        return []
+    table = quote(events.Event._meta.db_table)
+    lo, hi = min(ctx.event_ids), max(ctx.event_ids)
+    return [
+        (name, _recount_statement(table, name.split(".")[1], source, lo, hi))
+        for name, source in events.recount_statements(lo, hi)
+    ]
 
 
 # --- the whole load ---------------------------------------------------------------------------
@@ -602,7 +649,28 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         added = billing.seed_payments(scale)
         if added:
             log("Added the paid tier's " + ", ".join(f"{n:,} {k}" for k, n in added.items()) + ".")
-        return {"scale": scale_name, "skipped": True, "payments_added": added}
+        # Scales loaded before courses existed: their courses, enrollments and progress.
+        added_courses = add_courses(scale, seed=seed, show_progress=show_progress, stream=stream)
+        if added_courses:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_courses.items()) + ".")
+        # Scales loaded before events existed: their events and RSVPs.
+        added_events = add_events(scale, seed=seed, show_progress=show_progress, stream=stream)
+        if added_events:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_events.items()) + ".")
+        # Scales loaded before gamification existed: their ledger, scores and period rows.
+        added_points = add_gamification(
+            scale, seed=seed, show_progress=show_progress, stream=stream
+        )
+        if added_points:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_points.items()) + ".")
+        return {
+            "scale": scale_name,
+            "skipped": True,
+            "payments_added": added,
+            "courses_added": added_courses,
+            "events_added": added_events,
+            "gamification_added": added_points,
+        }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -613,7 +681,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         ctx = Context(
             scale=scale, rng=random.Random(seed), cursor=cursor, now=float(int(time.time())),
-            show_progress=show_progress, stream=stream,
+            show_progress=show_progress, stream=stream, seed=seed,
         )  # fmt: skip
         for step in STEPS:
             step_started = time.monotonic()
@@ -637,15 +705,74 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
 
 ANALYZED = (
     User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like, Plan,
-    Customer, Subscription, Invoice,
+    Customer, Subscription, Invoice, *courses.COURSE_MODELS, *events.EVENT_MODELS,
+    *gamification.GAMIFICATION_MODELS,
 )  # fmt: skip
 
 
-def analyze(*, in_transaction=False):
+def add_courses(scale, *, seed=1, show_progress=True, stream=None):
+    """The course steps alone, for a scale loaded before courses existed. Returns {kind:
+    rows} ({} when the scale has its courses or has none)."""
+    if not scale.courses or courses.loaded(scale.name):
+        return {}
+    return _add_steps(scale, COURSE_STEPS, _course_recounts, courses.COURSE_MODELS,
+                      seed=seed, show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def add_events(scale, *, seed=1, show_progress=True, stream=None):
+    """The event steps alone, for a scale loaded before events existed. Returns {kind:
+    rows} ({} when the scale has its events or has none)."""
+    if not scale.events or events.loaded(scale.name):
+        return {}
+    return _add_steps(scale, EVENT_STEPS, _event_recounts, events.EVENT_MODELS,
+                      seed=seed, show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def add_gamification(scale, *, seed=1, show_progress=True, stream=None):
+    """The gamification steps alone (ledger, scores), for a scale loaded before gamification
+    existed, after its courses and events were added. Returns {kind: rows} ({} when the
+    scale has its ledger)."""
+    if gamification.loaded(scale.name):
+        return {}
+    return _add_steps(scale, GAMIFICATION_STEPS, lambda ctx: [],
+                      gamification.GAMIFICATION_MODELS, seed=seed,
+                      show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def _add_steps(scale, steps, recounts, models, *, seed, show_progress, stream):
+    """`steps` alone on a loaded scale: in their own transaction, indexes dropped and rebuilt
+    as in a full load, counters recounted (`recounts` of the Context), `models`' tables
+    analyzed. Their draws have their own generators, so they add what a fresh load would."""
+    first_member = User.objects.filter(handle=f"bench-{scale.name}-0").values_list("pk", flat=True)
+    if not first_member:
+        return {}
+    added = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        ctx = Context(
+            scale=scale, rng=random.Random(seed), cursor=cursor, now=float(int(time.time())),
+            show_progress=show_progress, stream=stream or sys.stderr, seed=seed,
+            first_member=first_member[0],
+        )  # fmt: skip
+        for step in steps:
+            added[step.name] = step.run(ctx)
+        for _name, sql in recounts(ctx):
+            cursor.execute(sql)
+        for saved in ctx.saved_indexes:
+            restore_indexes(cursor, saved)
+    analyze(in_transaction=connection.in_atomic_block, models=models)
+    return added
+
+
+def analyze(*, in_transaction=False, models=None):
     """VACUUM (ANALYZE) the loaded tables (visibility map for index-only scans, fresh
     statistics); plain ANALYZE when called inside a transaction."""
     command = "ANALYZE" if in_transaction else "VACUUM (ANALYZE)"
-    tables = [m._meta.db_table for m in ANALYZED] + [Post.hashtags.through._meta.db_table]
+    if models is not None:
+        tables = [m._meta.db_table for m in models]
+    else:
+        tables = [m._meta.db_table for m in ANALYZED] + [Post.hashtags.through._meta.db_table]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"{command} {quote(table)}")

@@ -3,6 +3,10 @@ targets met or not, the server setups side by side, the CPU per request in proce
 with their recount check, live updates, and EXPLAIN of the main pages' queries. Writes the
 markdown beside the JSON."""
 
+import re
+
+from bench.writes import RUSH_CHECK, RUSH_SEATS
+
 SLOW_MS = 100
 LIVE_TARGET_MS = 100
 TARGET_NOTE = "the issue sets the targets on the large dataset"
@@ -51,8 +55,9 @@ def _failed_requests(row):
 
 
 def passed(data):
-    """The run itself worked: every request answered correctly, the recount check held, no
-    socket failed and no event was lost. (Missed targets are reported, not failures.)"""
+    """The run itself worked: every request answered correctly, the recount check held (the
+    RSVP rush's order included), no socket failed and no event was lost. (Missed targets are
+    reported, not failures.)"""
     errors = sum(_failed_requests(row) for run in data["runs"].values() for row in run.values())
     writes = data.get("writes")
     if writes:
@@ -105,6 +110,15 @@ def summary(data):
     writes = data.get("writes")
     if writes:
         lines.append("writes: recount check " + ("passed" if writes["checks_ok"] else "FAILED"))
+        rush = rush_outcome(writes)
+        if rush is not None:
+            answers, bad, met = rush
+            going = min(answers, RUSH_SEATS)
+            lines.append(
+                f"rsvp rush: {answers} answers, {going} going, {answers - going} waitlisted, "
+                f"{bad} out of commit order{_cut_off(writes['writers'] - answers)}: "
+                + ("met" if met else "not met")
+            )
         hooks = writes.get("webhooks")
         if hooks:
             lines.append(
@@ -190,6 +204,7 @@ def _targets(data):
             f"every counter equals a recount, one like per member and target "
             f"| {_verdict(writes['checks_ok'])} |"
         )
+        out += _rush_row(writes)
         hooks = writes.get("webhooks")
         if hooks:
             out.append(
@@ -210,6 +225,42 @@ def _targets(data):
             f"{live['expected']} | {target} | {_verdict(live['met'])} |"
         )
     return [*out, ""]
+
+
+def rush_outcome(writes):
+    """The RSVP rush's outcome from its line of the check (bench/events.py check_rush) as
+    (answers on the run's occurrence, those out of their place, met), or None when the run
+    had no rush. Met: every writer answered, the first RUSH_SEATS are going and the rest
+    waitlisted in the order their answers were committed. An answer out of place fails the
+    run through the check; a writer whose request the run's end cut off (a 1 s smoke run on
+    a busy machine) is a target not met."""
+    line = next((x for x in writes["checks"] if RUSH_CHECK in x), None)
+    if line is None or "rsvp-rush" not in writes["scenarios"]:
+        return None
+    bad, answers = (
+        int(n.replace(",", "")) for n in re.findall(r"([\d,]+) bad of ([\d,]+)", line)[0]
+    )
+    return answers, bad, bad == 0 and answers == writes["writers"]
+
+
+def _rush_row(writes):
+    outcome = rush_outcome(writes)
+    if outcome is None:
+        return []
+    answers, bad, met = outcome
+    going = min(answers, RUSH_SEATS)
+    return [
+        f"| RSVP rush: {writes['writers']} members going at once for {RUSH_SEATS} seats "
+        f"({writes['scenarios']['rsvp-rush']['requests']} requests) | {answers} answers: "
+        f"{going} going, {answers - going} waitlisted, {bad} out of commit order"
+        f"{_cut_off(writes['writers'] - answers)} | exactly "
+        f"{RUSH_SEATS} going, the rest waitlisted in the order their answers were committed "
+        f"| {_verdict(met)} |"
+    ]
+
+
+def _cut_off(missing):
+    return f" ({missing} writers' requests cut off by the run's end)" if missing > 0 else ""
 
 
 def _comparison(data):

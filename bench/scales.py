@@ -25,6 +25,18 @@ class Scale:
     # them with a subscription and invoices; the rest are the webhook scenario's customers.
     customers: int = 0
     subscribers: int = 0
+    # Courses (bench/courses.py): `courses` courses of modules_per_course x lessons_per_module
+    # lessons (course 0 is always 20 x 20, the course page scenario's), `enrollments` members
+    # enrolled, `progress` lessons completed in all.
+    courses: int = 0
+    modules_per_course: int = 0
+    lessons_per_module: int = 0
+    enrollments: int = 0
+    progress: int = 0
+    # Events (bench/events.py): `events` events (a third recurring) and `rsvps` RSVPs over
+    # their occurrences, at most.
+    events: int = 0
+    rsvps: int = 0
 
     def marker_slug(self):
         """The slug of the scale's first space: its existence means the scale is loaded."""
@@ -43,6 +55,13 @@ SCALES = {
         follows=150,
         customers=30,
         subscribers=10,
+        courses=5,
+        modules_per_course=3,
+        lessons_per_module=4,
+        enrollments=150,
+        progress=1_000,
+        events=40,
+        rsvps=800,
     ),
     # CI's smoke and quick local runs.
     "small": Scale(
@@ -55,6 +74,13 @@ SCALES = {
         follows=1_000,
         customers=150,
         subscribers=40,
+        courses=20,
+        modules_per_course=5,
+        lessons_per_module=5,
+        enrollments=1_000,
+        progress=10_000,
+        events=150,
+        rsvps=6_000,
     ),
     "medium": Scale(
         "medium",
@@ -66,6 +92,13 @@ SCALES = {
         follows=50_000,
         customers=2_000,
         subscribers=1_000,
+        courses=50,
+        modules_per_course=10,
+        lessons_per_module=10,
+        enrollments=20_000,
+        progress=500_000,
+        events=600,
+        rsvps=60_000,
     ),
     "large": Scale(
         "large",
@@ -77,5 +110,12 @@ SCALES = {
         follows=500_000,
         customers=10_000,
         subscribers=5_000,
+        courses=200,
+        modules_per_course=10,
+        lessons_per_module=10,
+        enrollments=200_000,
+        progress=5_000_000,
+        events=2_000,
+        rsvps=300_000,
     ),
 }

@@ -30,6 +30,16 @@ class Context:
     search: str
     profile_id: int
     extra: dict = field(default_factory=dict)
+    # Courses (bench/courses.py): course 0, 20 modules x 20 lessons, in which the member is
+    # enrolled part-way, and the member's next lesson in it ("" and 0 on a scale without).
+    course_slug: str = ""
+    lesson_id: int = 0
+    # Events (bench/events.py): the weekly showcase event and its next occurrence (its URL
+    # key, 20261210T180000Z), and the month of the month view and API list scenarios.
+    event_slug: str = ""
+    event_occurrence: str = ""
+    events_year: int = 0
+    events_month: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,19 +75,48 @@ class Scenario:
     probe: bool = False
     targets: tuple[Target, ...] = ()
     explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS) its queries in the report
+    # A URL name the scenario's page needs: while this build has no such name, the scenario
+    # is registered but not run (a feature's scenarios can land before its pages).
+    needs: str = ""
+
+
+def has_url(name):
+    """Whether this build's URLconf has the URL name (namespaced "app:name" or plain)."""
+    if not name:
+        return True
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    namespace, _, view = name.rpartition(":")
+    if namespace:
+        if namespace not in resolver.namespace_dict:
+            return False
+        resolver = resolver.namespace_dict[namespace][1]
+    return view in resolver.reverse_dict
+
+
+class Registry(list):
+    """A list of scenarios whose iteration leaves out those whose page (`needs`) this build
+    does not have yet; `registered()` lists them all."""
+
+    def __iter__(self):
+        return (s for s in super().__iter__() if has_url(s.needs))
+
+    def registered(self):
+        return list(super().__iter__())
 
 
 def _q(path, **params):
     return f"{path}?{urlencode(params)}"
 
 
-def _url(name, path):
-    """The path of URL name `name`, or `path` (what it is planned to be) while this build
-    has no such name: the run then fails on that scenario with the status it got."""
+def _url(name, path, *args):
+    """The path of URL name `name` (with `args`), or `path` (what it is planned to be) while
+    this build has no such name: the run then fails on that scenario with the status it got."""
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse(name)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return path
 
@@ -86,152 +125,294 @@ def _url(name, path):
 # feed 0.8 of it (each measured in the same run).
 HTML_TARGET = Target("ratio", "feed-probe", 0.5)
 API_FEED_TARGET = Target("ratio", "feed-probe", 0.8)
+# Issue 16: each leaderboard within 2x the feed-probe's latency (at a fixed concurrency,
+# half its requests/s).
+LEADERBOARD_TARGET = Target("ratio", "feed-probe", 0.5)
 
 
-SCENARIOS = [
-    Scenario("hello", "probe: trivial JSON", lambda c: "/bench/hello", probe=True),
-    Scenario(
-        "feed-probe",
-        "probe: the feed's SQL via .values()",
-        lambda c: "/bench/feed-probe",
-        probe=True,
-    ),
-    Scenario(
-        "feed-all",
-        "home feed, All (HTML)",
-        lambda c: "/",
-        targets=(HTML_TARGET,),
-        explain=True,
-    ),
-    Scenario(
-        "feed-following",
-        "home feed, Following (HTML)",
-        lambda c: _q("/", tab="following"),
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "feed-popular",
-        "home feed, Popular (HTML)",
-        lambda c: _q("/", tab="popular"),
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "feed-deep",
-        "home feed, deep page by cursor (HTML)",
-        lambda c: _q("/", cursor=c.deep_cursor),
-        targets=(HTML_TARGET, Target("within", "feed-all", 0.15)),
-    ),
-    Scenario(
-        "space-busy",
-        "busiest space with pinned posts (HTML)",
-        lambda c: f"/spaces/{c.space_slug}/",
-        targets=(HTML_TARGET,),
-        explain=True,
-    ),
-    Scenario(
-        "space-locked",
-        "paid space, member without the tier: the locked preview (HTML)",
-        lambda c: f"/spaces/{c.locked_space_slug}/",
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "post-comments",
-        "post with the most comments (HTML)",
-        lambda c: f"/posts/{c.post_id}/",
-        targets=(HTML_TARGET,),
-        explain=True,
-    ),
-    Scenario(
-        "directory-search",
-        "member directory, name search (HTML)",
-        lambda c: _q("/members/", q=c.search),
-        targets=(HTML_TARGET,),
-        explain=True,
-    ),
-    Scenario(
-        "profile",
-        "a busy member's profile (HTML)",
-        lambda c: f"/members/{c.profile_id}/",
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "api-feed",
-        "API feed /api/v1/posts/ (token)",
-        lambda c: "/api/v1/posts/",
-        auth="token",
-        targets=(API_FEED_TARGET,),
-    ),
-    Scenario(
-        "api-feed-deep",
-        "API feed, deep page by cursor (token)",
-        lambda c: _q("/api/v1/posts/", cursor=c.deep_cursor),
-        auth="token",
-        targets=(Target("within", "api-feed", 0.15),),
-    ),
-    Scenario(
-        "api-space-posts",
-        "API space posts (token)",
-        lambda c: f"/api/v1/spaces/{c.space_slug}/posts/",
-        auth="token",
-    ),
-    Scenario(
-        "api-post-comments",
-        "API comments of the post with most comments (token)",
-        lambda c: f"/api/v1/posts/{c.post_id}/comments/",
-        auth="token",
-    ),
-    Scenario(
-        "api-members-search",
-        "API member directory, name search (token)",
-        lambda c: _q("/api/v1/members/", q=c.search),
-        auth="token",
-    ),
-    Scenario(
-        "api-profile",
-        "API member detail (token)",
-        lambda c: f"/api/v1/members/{c.profile_id}/",
-        auth="token",
-    ),
-    Scenario("api-spaces", "API spaces list (token)", lambda c: "/api/v1/spaces/", auth="token"),
-    Scenario("api-tiers", "API tiers list (token)", lambda c: "/api/v1/tiers/", auth="token"),
-    Scenario(
-        "api-tokens", "API the member's tokens (token)", lambda c: "/api/v1/tokens/", auth="token"
-    ),
-    # Payments (bench/billing.py seeds the plans; the reader is a former subscriber with
-    # READER_INVOICES invoices).
-    Scenario(
-        "pricing-anonymous",
-        "pricing page, signed out (HTML)",
-        lambda c: _url("payments:pricing", "/pricing/"),
-        auth="anonymous",
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "pricing-member",
-        "pricing page, a member without the tier (HTML)",
-        lambda c: _url("payments:pricing", "/pricing/"),
-        targets=(HTML_TARGET,),
-    ),
-    Scenario(
-        "billing",
-        "billing page, a former subscriber with 24 invoices (HTML)",
-        lambda c: _url("payments:billing", "/billing/"),
-        targets=(HTML_TARGET,),
-        explain=True,
-    ),
-    Scenario(
-        "api-plans",
-        "API plans for sale (token)",
-        lambda c: _url("api-payments-plans", "/api/v1/payments/plans/"),
-        auth="token",
-    ),
-    Scenario(
-        "api-my-invoices",
-        "API the member's invoices (token)",
-        lambda c: _url("api-payments-my-invoices", "/api/v1/payments/me/invoices/"),
-        auth="token",
-    ),
-]
+SCENARIOS = Registry(
+    [
+        Scenario("hello", "probe: trivial JSON", lambda c: "/bench/hello", probe=True),
+        Scenario(
+            "feed-probe",
+            "probe: the feed's SQL via .values()",
+            lambda c: "/bench/feed-probe",
+            probe=True,
+        ),
+        Scenario(
+            "feed-all",
+            "home feed, All (HTML)",
+            lambda c: "/",
+            targets=(HTML_TARGET,),
+            explain=True,
+        ),
+        Scenario(
+            "feed-following",
+            "home feed, Following (HTML)",
+            lambda c: _q("/", tab="following"),
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "feed-popular",
+            "home feed, Popular (HTML)",
+            lambda c: _q("/", tab="popular"),
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "feed-deep",
+            "home feed, deep page by cursor (HTML)",
+            lambda c: _q("/", cursor=c.deep_cursor),
+            targets=(HTML_TARGET, Target("within", "feed-all", 0.15)),
+        ),
+        Scenario(
+            "space-busy",
+            "busiest space with pinned posts (HTML)",
+            lambda c: f"/spaces/{c.space_slug}/",
+            targets=(HTML_TARGET,),
+            explain=True,
+        ),
+        Scenario(
+            "space-locked",
+            "paid space, member without the tier: the locked preview (HTML)",
+            lambda c: f"/spaces/{c.locked_space_slug}/",
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "post-comments",
+            "post with the most comments (HTML)",
+            lambda c: f"/posts/{c.post_id}/",
+            targets=(HTML_TARGET,),
+            explain=True,
+        ),
+        Scenario(
+            "directory-search",
+            "member directory, name search (HTML)",
+            lambda c: _q("/members/", q=c.search),
+            targets=(HTML_TARGET,),
+            explain=True,
+        ),
+        Scenario(
+            "profile",
+            "a busy member's profile (HTML)",
+            lambda c: f"/members/{c.profile_id}/",
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "api-feed",
+            "API feed /api/v1/posts/ (token)",
+            lambda c: "/api/v1/posts/",
+            auth="token",
+            targets=(API_FEED_TARGET,),
+        ),
+        Scenario(
+            "api-feed-deep",
+            "API feed, deep page by cursor (token)",
+            lambda c: _q("/api/v1/posts/", cursor=c.deep_cursor),
+            auth="token",
+            targets=(Target("within", "api-feed", 0.15),),
+        ),
+        Scenario(
+            "api-space-posts",
+            "API space posts (token)",
+            lambda c: f"/api/v1/spaces/{c.space_slug}/posts/",
+            auth="token",
+        ),
+        Scenario(
+            "api-post-comments",
+            "API comments of the post with most comments (token)",
+            lambda c: f"/api/v1/posts/{c.post_id}/comments/",
+            auth="token",
+        ),
+        Scenario(
+            "api-members-search",
+            "API member directory, name search (token)",
+            lambda c: _q("/api/v1/members/", q=c.search),
+            auth="token",
+        ),
+        Scenario(
+            "api-profile",
+            "API member detail (token)",
+            lambda c: f"/api/v1/members/{c.profile_id}/",
+            auth="token",
+        ),
+        Scenario(
+            "api-spaces", "API spaces list (token)", lambda c: "/api/v1/spaces/", auth="token"
+        ),
+        Scenario("api-tiers", "API tiers list (token)", lambda c: "/api/v1/tiers/", auth="token"),
+        Scenario(
+            "api-tokens",
+            "API the member's tokens (token)",
+            lambda c: "/api/v1/tokens/",
+            auth="token",
+        ),
+        # Payments (bench/billing.py seeds the plans; the reader is a former subscriber with
+        # READER_INVOICES invoices).
+        Scenario(
+            "pricing-anonymous",
+            "pricing page, signed out (HTML)",
+            lambda c: _url("payments:pricing", "/pricing/"),
+            auth="anonymous",
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "pricing-member",
+            "pricing page, a member without the tier (HTML)",
+            lambda c: _url("payments:pricing", "/pricing/"),
+            targets=(HTML_TARGET,),
+        ),
+        Scenario(
+            "billing",
+            "billing page, a former subscriber with 24 invoices (HTML)",
+            lambda c: _url("payments:billing", "/billing/"),
+            targets=(HTML_TARGET,),
+            explain=True,
+        ),
+        Scenario(
+            "api-plans",
+            "API plans for sale (token)",
+            lambda c: _url("api-payments-plans", "/api/v1/payments/plans/"),
+            auth="token",
+        ),
+        Scenario(
+            "api-my-invoices",
+            "API the member's invoices (token)",
+            lambda c: _url("api-payments-my-invoices", "/api/v1/payments/me/invoices/"),
+            auth="token",
+        ),
+        # Courses (bench/courses.py): the reader is enrolled in course 0 (20 modules x 20
+        # lessons, its last modules on drip) with its first 150 lessons completed, in course 1
+        # with all of them, and sees the paid courses locked.
+        Scenario(
+            "courses-catalog",
+            "course catalog with the member's progress on each card (HTML)",
+            lambda c: _url("courses:catalog", "/courses/"),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="courses:catalog",
+        ),
+        Scenario(
+            "course-page",
+            "a 20 x 20 course page, enrolled part-way, drip modules (HTML)",
+            lambda c: _url("courses:course", f"/courses/{c.course_slug}/", c.course_slug),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="courses:course",
+        ),
+        Scenario(
+            "lesson-page",
+            "the member's next lesson: video, attachments, previous / next (HTML)",
+            lambda c: _url(
+                "courses:lesson",
+                f"/courses/{c.course_slug}/lessons/{c.lesson_id}/",
+                c.course_slug,
+                c.lesson_id,
+            ),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="courses:lesson",
+        ),
+        # Events (bench/events.py): the month (this or the next, the busier) and the upcoming
+        # 60 days of every event the reader sees, a weekly event's next occurrence with its
+        # attendees, and the API's occurrences of the same month.
+        Scenario(
+            "events-month",
+            "month view of the busier of this and next month (HTML)",
+            lambda c: _url(
+                "events:calendar_month",
+                f"/events/calendar/{c.events_year}/{c.events_month}/",
+                c.events_year,
+                c.events_month,
+            ),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="events:calendar_month",
+        ),
+        Scenario(
+            "events-upcoming",
+            "upcoming events, the next 60 days (HTML)",
+            lambda c: _url("events:list", "/events/"),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="events:list",
+        ),
+        Scenario(
+            "event-page",
+            "the weekly event's occurrence with the most members going (HTML)",
+            lambda c: _url(
+                "events:occurrence",
+                f"/events/{c.event_slug}/{c.event_occurrence}/",
+                c.event_slug,
+                c.event_occurrence,
+            ),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="events:occurrence",
+        ),
+        Scenario(
+            "api-events",
+            "API occurrences of the month view's month (token)",
+            lambda c: _q(
+                _url("api-events", "/api/v1/events/"),
+                **_event_month_query(c.events_year, c.events_month),
+            ),
+            auth="token",
+            needs="api-events",
+        ),
+        # Gamification (bench/gamification.py): the three boards as HTML and through the
+        # API, read from Score (all time) and this week's / month's PeriodScore rows, never
+        # the ledger; and the reader's own profile with its score (the header's score is on
+        # every page). Each board's target: within 2x the feed-probe's latency, i.e. at
+        # least half its requests/s (wrk keeps the connections busy). Queries per request:
+        # bench.gamification.QUERY_BUDGETS.
+        *(
+            Scenario(
+                f"leaderboard-{period}",
+                f"leaderboard, {label} (HTML)",
+                lambda c, period=period: _q(
+                    _url("gamification:leaderboard", "/leaderboard/"), period=period
+                ),
+                targets=(LEADERBOARD_TARGET,),
+                explain=True,
+                needs="gamification:leaderboard",
+            )
+            for period, label in (
+                ("all", "all time"),
+                ("month", "this month"),
+                ("week", "this week"),
+            )
+        ),
+        *(
+            Scenario(
+                f"api-leaderboard-{period}",
+                f"API leaderboard, {label} (token)",
+                lambda c, period=period: _url(
+                    "api-leaderboard", f"/api/v1/leaderboards/{period}/", period
+                ),
+                auth="token",
+                targets=(LEADERBOARD_TARGET,),
+                needs="api-leaderboard",
+            )
+            for period, label in (
+                ("all", "all time"),
+                ("month", "this month"),
+                ("week", "this week"),
+            )
+        ),
+        Scenario(
+            "profile-own-score",
+            "the reader's own profile with points, level, progress and rank (HTML)",
+            lambda c: f"/members/{c.member_id}/",
+            targets=(HTML_TARGET,),
+            needs="gamification:leaderboard",
+        ),
+    ]
+)
+
+
+def _event_month_query(year, month):
+    from bench.events import month_query
+
+    return month_query(year, month)
 
 
 def by_name():
@@ -276,6 +457,12 @@ def build_context(scale, *, member=10, profile=4):
     comments = post.comments.filter(deleted_at__isnull=True).aggregate(
         n=Count("id", filter=Q(parent__isnull=True)), all=Count("id")
     )
+    from bench import events, gamification
+    from bench.courses import scenario_facts
+
+    course = scenario_facts(scale, viewer)
+    event = events.scenario_facts(scale, viewer)
+    points = gamification.scenario_facts(scale, viewer)
     return Context(
         scale=scale,
         member_email=viewer.email,
@@ -289,7 +476,22 @@ def build_context(scale, *, member=10, profile=4):
         deep_page=deep_page,
         search=search,
         profile_id=profile_member.pk,
-        extra={"top_level_comments": comments["n"], "feed_posts_visible": total},
+        extra={
+            "top_level_comments": comments["n"],
+            "feed_posts_visible": total,
+            "course_lessons": course.get("course_lessons", 0),
+            "course_lessons_done": course.get("lessons_done", 0),
+            "event_going": event.get("event_going", 0),
+            "month_occurrences": event.get("month_occurrences", 0),
+            # Gamification: the reader's points and how many rows each board ranks.
+            **points,
+        },
+        course_slug=course.get("course_slug", ""),
+        lesson_id=course.get("lesson_id", 0),
+        event_slug=event.get("event_slug", ""),
+        event_occurrence=event.get("event_occurrence", ""),
+        events_year=event.get("events_year", 0),
+        events_month=event.get("events_month", 0),
     )
 
 

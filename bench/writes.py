@@ -1,7 +1,10 @@
 """The write scenarios: many members writing at once through the API (Bearer tokens), with a
 Celery worker recomputing the counters as production would. After the load, the runner waits
 for the task queue to drain and runs the recount check (bench/checks.py) over the whole
-database: every counter equals a recount and no member has two likes on one target.
+database: every counter equals a recount and no member has two likes on one target; and,
+for the like toggles above all, every member's score equals the sum of their points ledger
+and the ledger holds exactly one like_received award per like by a non-author on a live
+post or comment (bench/gamification.py: the gamification worker tasks must have caught up).
 
 A write scenario is a name, a description and a function of the WriteContext that returns the
 requests wrk cycles through: (method, path, token, JSON body). Add one to WRITE_SCENARIOS.
@@ -11,14 +14,25 @@ import json
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.scenarios import public_posts
+from bench.scenarios import Registry, public_posts
 from bench.servers import stop_processes
 
 WRITERS = 64
 HOT_POSTS = 4
+HOT_LESSONS = 4  # lessons of the write course (bench/courses.py) each writer toggles
+# The courses API's complete / uncomplete endpoints (URL names; they take the lesson id).
+COMPLETE_URL = "api-lesson-complete"
+UNCOMPLETE_URL = "api-lesson-complete"
+UNCOMPLETE_METHOD = "DELETE"
+RSVP_URL = "api-event-rsvp"  # the events API's RSVP endpoint (URL name; it takes the slug)
+# The RSVP rush (bench/events.py): the seats of its event, and the name of its check, which
+# fails the run unless the first RUSH_SEATS answers are going and the rest waitlisted in
+# the order they were committed.
+RUSH_SEATS = 10
+RUSH_CHECK = "rsvp rush: seats, then waitlist"
 
 
 @dataclass
@@ -27,6 +41,11 @@ class WriteContext:
     hot_posts: list  # ids of the most liked visible posts
     busy_post: int  # the post with most comments
     space_slug: str  # the busiest space
+    # the first lessons of the write course, in which every writer is enrolled
+    lessons: list = field(default_factory=list)
+    # the RSVP rush's event and occurrence (original start, ISO 8601): bench/events.py
+    rush_slug: str = ""
+    rush_occurrence: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class WriteScenario:
     name: str
     description: str
     requests: Callable[[WriteContext], list]
+    needs: str = ""  # a URL name: not run while this build has none (bench.scenarios.has_url)
 
 
 def _like_toggles(c):
@@ -63,23 +83,79 @@ def _posts(c):
     ]  # fmt: skip
 
 
-WRITE_SCENARIOS = [
-    WriteScenario(
-        "like-toggle",
-        f"{WRITERS} members toggling likes on the {HOT_POSTS} most liked posts",
-        _like_toggles,
-    ),
-    WriteScenario("comment-create", "comments on the post with most comments", _comments),
-    WriteScenario("post-create", "new posts in the busiest space", _posts),
-]
+def lesson_completion(lesson_id, *, complete):
+    """(method, path) that marks a lesson complete (or not) through the courses API, as the
+    member whose Bearer token the request carries."""
+    from django.urls import reverse
+
+    if complete:
+        return "POST", reverse(COMPLETE_URL, args=[lesson_id])
+    return UNCOMPLETE_METHOD, reverse(UNCOMPLETE_URL, args=[lesson_id])
+
+
+def _lesson_toggles(c):
+    # Member m completes lesson l, and the next round over the same pairs uncompletes it.
+    rows = []
+    for complete in (True, False):
+        for lesson in c.lessons:
+            method, path = lesson_completion(lesson, complete=complete)
+            for token in c.tokens:
+                rows.append((method, path, token, ""))
+    return rows
+
+
+def _rsvp_rush(c):
+    # Every writer asks for a seat; wrk cycles over them, so each asks again and again: the
+    # service answers a member already seated or waiting with their row, unchanged.
+    from django.urls import reverse
+
+    path = reverse(RSVP_URL, args=[c.rush_slug])
+    body = json.dumps({"occurrence": c.rush_occurrence, "status": "going"})
+    return [("POST", path, token, body) for token in c.tokens]
+
+
+WRITE_SCENARIOS = Registry(
+    [
+        WriteScenario(
+            "like-toggle",
+            f"{WRITERS} members toggling likes on the {HOT_POSTS} most liked posts"
+            " (checked: like counts, the authors' like awards and scores)",
+            _like_toggles,
+        ),
+        WriteScenario("comment-create", "comments on the post with most comments", _comments),
+        WriteScenario("post-create", "new posts in the busiest space", _posts),
+        WriteScenario(
+            "lesson-complete-toggle",
+            f"{WRITERS} enrolled members completing and uncompleting {HOT_LESSONS} lessons",
+            _lesson_toggles,
+            needs=COMPLETE_URL,
+        ),
+        WriteScenario(
+            "rsvp-rush",
+            f"{WRITERS} members RSVP going at once to one occurrence with {RUSH_SEATS} seats",
+            _rsvp_rush,
+            needs=RSVP_URL,
+        ),
+    ]
+)
 
 
 def build_write_context(scale, tokens, read_ctx):
     hot = list(
         public_posts(scale).order_by("-like_count", "-id").values_list("id", flat=True)[:HOT_POSTS]
     )
+    from bench import events
+    from bench.courses import write_lessons
+
+    rush_slug, rush_start = events.rush_occurrence(scale)
     return WriteContext(
-        tokens=tokens, hot_posts=hot, busy_post=read_ctx.post_id, space_slug=read_ctx.space_slug
+        tokens=tokens,
+        hot_posts=hot,
+        busy_post=read_ctx.post_id,
+        space_slug=read_ctx.space_slug,
+        lessons=write_lessons(scale, HOT_LESSONS),
+        rush_slug=rush_slug,
+        rush_occurrence=rush_start,
     )
 
 

@@ -30,6 +30,15 @@ def test_hello_answers_in_benchmark_mode(client, bench_app):
 
 
 @pytest.mark.django_db
+def test_ready_answers_through_the_database(client, bench_app, django_assert_num_queries):
+    # The runner's drain check: it must wait for a database connection like a scenario does.
+    with django_assert_num_queries(1):
+        response = client.get("/bench/ready")
+    assert response.status_code == 200
+    assert response.json() == {"ready": True}
+
+
+@pytest.mark.django_db
 def test_feed_probe_returns_the_members_feed_as_values(client, member, bench_app):
     admin = AdminFactory()
     space = services.create_space(admin, name="General", visibility="members")
