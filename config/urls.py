@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("courses.api_urls")),
     path("api/v1/", include("events.api_urls")),
     path("api/v1/", include("gamification.api_urls")),
+    path("api/v1/", include("messaging.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     # Any other path under /api/ is a JSON 404 (community.api.errors.route_not_found).
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("events.urls")),
     path("", include("gamification.urls")),
+    path("", include("messaging.urls")),
     path("", include("community.urls")),
 ]
 

@@ -26,7 +26,7 @@ AREA_PAGES = {
     "events": "events:list",
     "payments": "payments:pricing",
     "gamification": "gamification:leaderboard",
-    "messaging": "messaging:inbox",
+    "messaging": "messaging:notifications",
 }
 
 

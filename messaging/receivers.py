@@ -1,0 +1,63 @@
+"""Receivers of the other apps' domain signals (sent after commit, ids only): each enqueues
+the task that makes the notification, so a slow or failing one never touches the sender."""
+
+from community import signals as community
+from courses import signals as courses
+from events import signals as events
+from gamification import signals as gamification
+from payments import signals as payments
+
+from . import tasks
+
+
+def comment_created(comment_id, **_kwargs):
+    tasks.comment_created.delay(comment_id)
+
+
+def member_mentioned(member_id, by_id, post_id, comment_id=None, **_kwargs):
+    tasks.member_mentioned.delay(member_id, by_id, post_id, comment_id)
+
+
+def like_added(user_id, target_type, target_id, target_author_id, **_kwargs):
+    tasks.like_added.delay(user_id, target_type, target_id, target_author_id)
+
+
+def member_followed(follower_id, followed_id, **_kwargs):
+    tasks.member_followed.delay(follower_id, followed_id)
+
+
+def level_changed(user_id, level_id, **_kwargs):
+    tasks.level_reached.delay(user_id, level_id)
+
+
+def waitlist_promoted(user_id, event_id, occurrence_start, **_kwargs):
+    tasks.waitlist_promoted.delay(user_id, event_id, str(occurrence_start))
+
+
+def reminder_due(user_id, event_id, occurrence_start, kind, **_kwargs):
+    tasks.reminder_due.delay(user_id, event_id, str(occurrence_start), kind)
+
+
+def module_unlocked(user_id, course_id, module_id, **_kwargs):
+    tasks.module_unlocked.delay(user_id, course_id, module_id)
+
+
+def payment_failed(user_id, invoice_id, **_kwargs):
+    tasks.payment_failed.delay(user_id, invoice_id)
+
+
+def connect():
+    """Called once from MessagingConfig.ready (dispatch_uid keeps it once)."""
+    pairs = [
+        (community.comment_created, comment_created),
+        (community.member_mentioned, member_mentioned),
+        (community.like_added, like_added),
+        (community.member_followed, member_followed),
+        (gamification.level_changed, level_changed),
+        (events.waitlist_promoted, waitlist_promoted),
+        (events.reminder_due, reminder_due),
+        (courses.module_unlocked, module_unlocked),
+        (payments.payment_failed, payment_failed),
+    ]
+    for signal, receiver in pairs:
+        signal.connect(receiver, weak=False, dispatch_uid=f"messaging.{receiver.__name__}")

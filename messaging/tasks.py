@@ -1,0 +1,137 @@
+"""Notifications made from the other apps' domain signals, one task per kind of signal (the
+receivers enqueue them after the sender's commit). Each reads what it needs by id, skips what
+is gone, and calls services.notify with a cause that names what happened: a task run twice
+tells nobody twice."""
+
+from celery import shared_task
+
+from community.models import Comment, Post
+from courses.models import Module
+from events.models import Event
+from gamification.models import Level
+
+from .models import Notification
+from .services import notify
+
+Kind = Notification.Kind
+EXCERPT = 80
+
+
+def _excerpt(text):
+    text = " ".join((text or "").split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def _shown(post):
+    """Neither deleted nor hidden by a moderator: what members may still open."""
+    return post is not None and post.deleted_at is None and post.hidden_at is None
+
+
+def _post_words(post):
+    return {"post_id": post.pk, "title": _excerpt(post.title or post.body)}
+
+
+@shared_task
+def comment_created(comment_id):
+    """The post's author hears of a comment; the parent comment's author of a reply (once,
+    as a reply, when they wrote both)."""
+    comment = Comment.objects.select_related("post", "parent").filter(pk=comment_id).first()
+    if comment is None or comment.deleted_at or not _shown(comment.post):
+        return
+    data = {**_post_words(comment.post), "excerpt": _excerpt(comment.body)}
+    told = set()
+    if comment.parent_id:
+        told.add(comment.parent.author_id)
+        notify(comment.parent.author_id, Kind.REPLY, cause=f"reply:{comment.pk}",
+               actor_id=comment.author_id, target_type="comment", target_id=comment.pk,
+               data=data)  # fmt: skip
+    if comment.post.author_id not in told:
+        notify(comment.post.author_id, Kind.COMMENT, cause=f"comment:{comment.pk}",
+               actor_id=comment.author_id, target_type="comment", target_id=comment.pk,
+               data=data)  # fmt: skip
+
+
+@shared_task
+def member_mentioned(member_id, by_id, post_id, comment_id=None):
+    post = Post.objects.filter(pk=post_id).first()
+    if not _shown(post):
+        return
+    if comment_id is None:
+        cause, target = f"mention:post:{post_id}", ("post", post_id)
+    else:
+        cause, target = f"mention:comment:{comment_id}", ("comment", comment_id)
+    notify(member_id, Kind.MENTION, cause=cause, actor_id=by_id, target_type=target[0],
+           target_id=target[1], data=_post_words(post))  # fmt: skip
+
+
+@shared_task
+def like_added(user_id, target_type, target_id, target_author_id):
+    """Likes of one post (or comment) gather in one unread row per author."""
+    if target_type == "comment":
+        comment = Comment.objects.select_related("post").filter(pk=target_id).first()
+        if comment is None or comment.deleted_at or not _shown(comment.post):
+            return
+        data = {**_post_words(comment.post), "excerpt": _excerpt(comment.body)}
+    else:
+        post = Post.objects.filter(pk=target_id).first()
+        if not _shown(post):
+            return
+        data = _post_words(post)
+    notify(target_author_id, Kind.LIKE, cause=f"like:{target_type}:{target_id}:by:{user_id}",
+           group=f"like:{target_type}:{target_id}", actor_id=user_id,
+           target_type=target_type, target_id=target_id, data=data)  # fmt: skip
+
+
+@shared_task
+def member_followed(follower_id, followed_id):
+    notify(followed_id, Kind.FOLLOW, cause=f"follow:{follower_id}", actor_id=follower_id,
+           target_type="member", target_id=follower_id)  # fmt: skip
+
+
+@shared_task
+def level_reached(user_id, level_id):
+    level = Level.objects.filter(pk=level_id).first()
+    if level is None:
+        return
+    notify(user_id, Kind.LEVEL, cause=f"level:{level_id}", target_type="leaderboard",
+           data={"level": level.name})  # fmt: skip
+
+
+def _event_words(event, occurrence_start):
+    return {"title": event.title, "starts_at": occurrence_start}
+
+
+@shared_task
+def waitlist_promoted(user_id, event_id, occurrence_start):
+    event = Event.objects.alive().filter(pk=event_id).first()
+    if event is None:
+        return
+    notify(user_id, Kind.EVENT, cause=f"promoted:{event_id}:{occurrence_start}",
+           target_type="event", target_id=event_id,
+           data={**_event_words(event, occurrence_start), "what": "promoted"})  # fmt: skip
+
+
+@shared_task
+def reminder_due(user_id, event_id, occurrence_start, kind):
+    event = Event.objects.alive().filter(pk=event_id).first()
+    if event is None:
+        return
+    notify(user_id, Kind.EVENT, cause=f"reminder:{event_id}:{occurrence_start}:{kind}",
+           target_type="event", target_id=event_id,
+           data={**_event_words(event, occurrence_start), "what": f"reminder_{kind}"})  # fmt: skip
+
+
+@shared_task
+def module_unlocked(user_id, course_id, module_id):
+    module = Module.objects.select_related("course").filter(pk=module_id).first()
+    if module is None:
+        return
+    notify(user_id, Kind.COURSE, cause=f"unlock:{module_id}", target_type="course",
+           target_id=course_id,
+           data={"course": module.course.title, "module": module.title})  # fmt: skip
+
+
+@shared_task
+def payment_failed(user_id, invoice_id):
+    notify(user_id, Kind.PAYMENT, cause=f"payment_failed:{invoice_id}", target_type="billing",
+           data={"what": "payment_failed"})  # fmt: skip

@@ -1,0 +1,81 @@
+"""The notifications page: the member's notifications, newest activity first, page after
+page as they scroll; opening one marks it read and leads to what it is about."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from community.views.common import page_url, safe_next_url
+
+from . import selectors, services, targets
+
+PAGE_SIZE = 20
+
+
+def _own(request, notification_id):
+    notification = selectors.own_notification(request.user, notification_id)
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+@login_required
+def notifications_page(request):
+    """Queries, whatever the number of notifications: the page (1), the header's unread
+    count (1) besides what every page reads."""
+    unread_only = request.GET.get("show") == "unread"
+    try:
+        page = selectors.notifications_page(
+            request.user, cursor=request.GET.get("cursor"), size=PAGE_SIZE,
+            unread_only=unread_only,
+        )  # fmt: skip
+    except ValidationError:
+        raise Http404("No such page of notifications.") from None
+    context = {
+        "notifications": page.items,
+        "next_url": page_url(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "unread_only": unread_only,
+    }
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "messaging/_page.html", context)
+    return render(request, "messaging/notifications.html", context)
+
+
+@login_required
+def open_notification(request, notification_id):
+    """Marks it read and goes to its target; a target that is gone says so."""
+    notification = services.mark_read(request.user, _own(request, notification_id))
+    url = targets.url_of(notification)
+    if url is None:
+        messages.info(request, "What this notification was about is no longer there.")
+        return redirect("messaging:notifications")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id):
+    notification = services.mark_read(request.user, _own(request, notification_id))
+    if request.htmx:
+        return render(request, "messaging/_cards.html", {"notifications": [notification]})
+    return redirect(safe_next_url(request, "messaging:notifications"))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_all_read(request.user)
+    if count:
+        messages.success(request, f"Marked {count} notification{'s' if count > 1 else ''} read.")
+    return redirect(safe_next_url(request, "messaging:notifications"))
+
+
+def bell(request):
+    """The header's bell with the member's unread count (fetched by the bell itself). A
+    session that ended answers 204, so the header keeps its bell instead of a sign-in page."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(request, "messaging/_bell.html", {"unread": selectors.unread_count(request.user)})
