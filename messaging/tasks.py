@@ -53,12 +53,21 @@ def comment_created(comment_id):
 
 @shared_task
 def member_mentioned(member_id, by_id, post_id, comment_id=None):
+    """A mention, unless the comment already tells that member as a comment on their post or
+    a reply to their comment (one notice per comment, not two)."""
     post = Post.objects.filter(pk=post_id).first()
     if not _shown(post):
         return
     if comment_id is None:
         cause, target = f"mention:post:{post_id}", ("post", post_id)
     else:
+        comment = Comment.objects.select_related("parent").filter(pk=comment_id).first()
+        if (
+            comment is None
+            or member_id == post.author_id
+            or (comment.parent_id and member_id == comment.parent.author_id)
+        ):
+            return
         cause, target = f"mention:comment:{comment_id}", ("comment", comment_id)
     notify(member_id, Kind.MENTION, cause=cause, actor_id=by_id, target_type=target[0],
            target_id=target[1], data=_post_words(post))  # fmt: skip
