@@ -44,7 +44,7 @@ from community.models import (
 from community.richtext import render_markdown
 from payments.models import Customer, Invoice, Plan, Subscription
 
-from . import billing, courses, events, gamification
+from . import billing, courses, events, gamification, notifications
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
@@ -518,6 +518,8 @@ STEPS = [
     Step("comments", load_comments),
     Step("likes", load_likes),
     Step("payments", load_payments),
+    # Notifications (bench/notifications.py): of the comments, likes and follows above.
+    Step("notifications", notifications.load_notifications),
     # Courses (bench/courses.py): courses and modules, lessons, enrollments, progress.
     Step("courses", courses.load_courses),
     Step("lessons", courses.load_lessons),
@@ -531,9 +533,17 @@ STEPS = [
     Step("point awards", gamification.load_awards),
     Step("scores", gamification.load_scores),
 ]
-COURSE_STEPS = STEPS[-8:-4]
-EVENT_STEPS = STEPS[-4:-2]
-GAMIFICATION_STEPS = STEPS[-2:]
+
+
+def _named(*names):
+    """The steps of those names, in STEPS' order (what a scale loaded before them adds)."""
+    return [step for step in STEPS if step.name in names]
+
+
+COURSE_STEPS = _named("courses", "lessons", "enrollments", "lesson progress")
+EVENT_STEPS = _named("events", "rsvps")
+GAMIFICATION_STEPS = _named("point awards", "scores")
+NOTIFICATION_STEPS = _named("notifications")
 
 
 # --- counters -------------------------------------------------------------------------------
@@ -663,6 +673,12 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         )
         if added_points:
             log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_points.items()) + ".")
+        # Scales loaded before notifications existed: those of their comments, likes, follows.
+        added_notifications = add_notifications(
+            scale, seed=seed, show_progress=show_progress, stream=stream
+        )
+        if added_notifications:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_notifications.items()) + ".")
         return {
             "scale": scale_name,
             "skipped": True,
@@ -670,6 +686,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
             "courses_added": added_courses,
             "events_added": added_events,
             "gamification_added": added_points,
+            "notifications_added": added_notifications,
         }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()
@@ -706,7 +723,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
 ANALYZED = (
     User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like, Plan,
     Customer, Subscription, Invoice, *courses.COURSE_MODELS, *events.EVENT_MODELS,
-    *gamification.GAMIFICATION_MODELS,
+    *gamification.GAMIFICATION_MODELS, *notifications.NOTIFICATION_MODELS,
 )  # fmt: skip
 
 
@@ -736,6 +753,16 @@ def add_gamification(scale, *, seed=1, show_progress=True, stream=None):
         return {}
     return _add_steps(scale, GAMIFICATION_STEPS, lambda ctx: [],
                       gamification.GAMIFICATION_MODELS, seed=seed,
+                      show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def add_notifications(scale, *, seed=1, show_progress=True, stream=None):
+    """The notifications step alone, for a scale loaded before messaging existed. Returns
+    {kind: rows} ({} when the scale has its notifications)."""
+    if notifications.loaded(scale.name):
+        return {}
+    return _add_steps(scale, NOTIFICATION_STEPS, lambda ctx: [],
+                      notifications.NOTIFICATION_MODELS, seed=seed,
                       show_progress=show_progress, stream=stream)  # fmt: skip
 
 

@@ -405,6 +405,39 @@ SCENARIOS = Registry(
             targets=(HTML_TARGET,),
             needs="gamification:leaderboard",
         ),
+        # Notifications (bench/notifications.py): the reader's, newest activity first, all
+        # and unread only, as cards and through the API, and the bell's count. Queries per
+        # request: bench.notifications.QUERY_BUDGETS.
+        Scenario(
+            "notifications",
+            "the reader's notifications, first page (HTML)",
+            lambda c: _url("messaging:notifications", "/notifications/"),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="messaging:notifications",
+        ),
+        Scenario(
+            "notifications-unread",
+            "the reader's unread notifications (HTML)",
+            lambda c: _q(_url("messaging:notifications", "/notifications/"), show="unread"),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="messaging:notifications",
+        ),
+        Scenario(
+            "api-notifications",
+            "API the reader's notifications (token)",
+            lambda c: _url("api-notifications", "/api/v1/notifications/"),
+            auth="token",
+            needs="api-notifications",
+        ),
+        Scenario(
+            "api-notifications-unread-count",
+            "API the reader's unread count, the bell's (token)",
+            lambda c: _url("api-notifications-unread-count", "/api/v1/notifications/unread-count/"),
+            auth="token",
+            needs="api-notifications-unread-count",
+        ),
     ]
 )
 
