@@ -13,7 +13,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from bench import events as bench_events
@@ -28,7 +27,8 @@ from events.services import rsvps
 from events.tasks import recount_all_events
 from events.views.common import parse_key
 from tests.factories import EventFactory, RsvpFactory, UserFactory
-from tests.helpers import warm_query_count
+
+from .reader import ScenarioReader
 
 TINY = SCALES["tiny"]
 EVENT_SCENARIOS = ("events-month", "events-upcoming", "event-page", "api-events")
@@ -189,23 +189,15 @@ def test_a_scale_loaded_before_events_gets_them():
 @pytest.mark.django_db(transaction=True)
 def test_the_event_scenarios_answer_for_the_reader_in_a_fixed_number_of_queries():
     seed_tiny()
-    reader = member(READER)
-    ctx = build_context("tiny", member=READER)
+    scenario_reader = ScenarioReader()
+    reader, ctx = scenario_reader.member, scenario_reader.ctx
     assert ctx.event_slug == bench_events.event_slug("tiny", bench_events.SHOWCASE)
-    token = issue_tokens([reader])[0]
-    client = Client()
-    client.force_login(reader)
-    scenarios = registered()
-    paths = {name: scenarios[name].path(ctx) for name in EVENT_SCENARIOS}
+    paths = {name: scenario_reader.path(name) for name in EVENT_SCENARIOS}
     assert paths["events-upcoming"] == "/events/"
     assert paths["events-month"] == f"/events/calendar/{ctx.events_year}/{ctx.events_month}/"
     assert paths["event-page"] == f"/events/{ctx.event_slug}/{ctx.event_occurrence}/"
     assert paths["api-events"].startswith(f"/api/v1/events/?start={ctx.events_year}-")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    extra = {name: auth if name.startswith("api-") else {} for name in EVENT_SCENARIOS}
-    before = {
-        name: warm_query_count(client, paths[name], **extra[name]) for name in EVENT_SCENARIOS
-    }
+    before = scenario_reader.responses(EVENT_SCENARIOS)
 
     # Twice the events in the scenarios' month and the next weeks (one-off and weekly, with
     # capacities, answered by the reader and others), and the showcase's attendees doubled.
@@ -230,7 +222,7 @@ def test_the_event_scenarios_answer_for_the_reader_in_a_fixed_number_of_queries(
     for person in User.objects.exclude(pk__in=going).filter(handle__startswith="bench-tiny-"):
         RsvpFactory(event=showcase, occurrence_start=start, user=person, status="going")
 
-    after = {name: warm_query_count(client, paths[name], **extra[name]) for name in EVENT_SCENARIOS}
+    after = scenario_reader.responses(EVENT_SCENARIOS)
     for name in EVENT_SCENARIOS:
         assert after[name][0] == before[name][0], (name, before[name][0], after[name][0])
         assert len(after[name][1].content) > len(before[name][1].content), name

@@ -11,14 +11,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
-from django.test import Client
 from django.utils import timezone
 
 from bench import gamification as bench_gamification
-from bench.accounts import READER, issue_tokens
 from bench.checks import CHECKS, run_checks
 from bench.scales import SCALES
-from bench.scenarios import SCENARIOS, build_context
+from bench.scenarios import SCENARIOS
 from community.models import Comment, Like, Post, User
 from courses.models import Enrollment, LessonProgress
 from events.models import Rsvp
@@ -33,7 +31,8 @@ from tests.factories import (
     UserFactory,
     default_rules_and_levels,
 )
-from tests.helpers import warm_query_count
+
+from .reader import ScenarioReader
 
 TINY = SCALES["tiny"]
 SCENARIO_NAMES = bench_gamification.GAMIFICATION_SCENARIOS
@@ -265,21 +264,14 @@ def test_a_scale_loaded_before_gamification_gets_the_same_ledger_added():
 @pytest.mark.django_db(transaction=True)
 def test_the_leaderboard_scenarios_answer_within_their_query_budgets():
     seed_tiny()
-    reader = User.objects.get(handle=f"bench-tiny-{READER}")
-    ctx = build_context("tiny", member=READER)
-    token = issue_tokens([reader])[0]
-    client = Client()
-    client.force_login(reader)
-    scenarios = registered()
-    paths = {name: scenarios[name].path(ctx) for name in SCENARIO_NAMES}
-    assert paths["leaderboard-week"] == "/leaderboard/?period=week"
-    assert paths["api-leaderboard-month"] == "/api/v1/leaderboards/month/"
-    assert paths["profile-own-score"] == f"/members/{reader.pk}/"
-    assert ctx.extra["reader_points"] == Score.objects.get(member=reader).points > 0
+    reader = ScenarioReader()
+    ctx = reader.ctx
+    assert reader.path("leaderboard-week") == "/leaderboard/?period=week"
+    assert reader.path("api-leaderboard-month") == "/api/v1/leaderboards/month/"
+    assert reader.path("profile-own-score") == f"/members/{reader.member.pk}/"
+    assert ctx.extra["reader_points"] == Score.objects.get(member=reader.member).points > 0
     assert ctx.extra["board_all_rows"] >= ctx.extra["board_month_rows"] > 0
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    extra = {name: auth if name.startswith("api-") else {} for name in SCENARIO_NAMES}
-    before = {name: warm_query_count(client, paths[name], **extra[name]) for name in SCENARIO_NAMES}
+    before = reader.responses(SCENARIO_NAMES)
     for name, (count, _response) in before.items():
         assert count <= bench_gamification.QUERY_BUDGETS[name], (name, count)
 
@@ -294,6 +286,6 @@ def test_the_leaderboard_scenarios_answer_within_their_query_budgets():
             PostFactory(author=member)
         recompute_score(member.pk)
         assert post.pk
-    after = {name: warm_query_count(client, paths[name], **extra[name]) for name in SCENARIO_NAMES}
+    after = reader.responses(SCENARIO_NAMES)
     for name in SCENARIO_NAMES:
         assert after[name][0] == before[name][0], (name, before[name][0], after[name][0])

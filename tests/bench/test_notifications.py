@@ -7,16 +7,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from bench import notifications as bench_notifications
-from bench.accounts import READER, issue_tokens
-from bench.scenarios import SCENARIOS, build_context
-from community.models import Comment, Follow, Like, Post, User
+from bench.scenarios import SCENARIOS
+from community.models import Comment, Follow, Like, Post
 from messaging import tasks
 from messaging.models import Notification
 from tests.factories import CommentFactory, PostFactory, default_rules_and_levels
-from tests.helpers import warm_query_count
+
+from .reader import ScenarioReader
 
 SCENARIO_NAMES = bench_notifications.NOTIFICATION_SCENARIOS
 pytestmark = pytest.mark.usefixtures("bench_app")
@@ -108,23 +107,15 @@ def test_the_notifications_are_those_of_the_sources_and_added_to_an_older_scale(
 @pytest.mark.django_db(transaction=True)
 def test_the_notification_scenarios_answer_within_their_query_budgets():
     seed_tiny()
-    reader = User.objects.get(handle=f"bench-tiny-{READER}")
-    ctx = build_context("tiny", member=READER)
-    token = issue_tokens([reader])[0]
-    client = Client()
-    client.force_login(reader)
-    scenarios = registered()
-    paths = {name: scenarios[name].path(ctx) for name in SCENARIO_NAMES}
-    assert paths["notifications-unread"] == "/notifications/?show=unread"
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    extra = {name: auth if name.startswith("api-") else {} for name in SCENARIO_NAMES}
-    before = {name: warm_query_count(client, paths[name], **extra[name]) for name in SCENARIO_NAMES}
+    reader = ScenarioReader()
+    assert reader.path("notifications-unread") == "/notifications/?show=unread"
+    before = reader.responses(SCENARIO_NAMES)
     for name, (count, _response) in before.items():
         assert count <= bench_notifications.QUERY_BUDGETS[name], (name, count)
 
-    post = PostFactory(author=reader)  # past a page of new, unread ones
+    post = PostFactory(author=reader.member)  # past a page of new, unread ones
     for _ in range(30):
         tasks.comment_created(CommentFactory(post=post).pk)
-    after = {name: warm_query_count(client, paths[name], **extra[name]) for name in SCENARIO_NAMES}
+    after = reader.responses(SCENARIO_NAMES)
     for name in SCENARIO_NAMES:
         assert after[name][0] == before[name][0], (name, before[name][0], after[name][0])
