@@ -23,7 +23,7 @@ from .test_api import iso
 pytestmark = pytest.mark.django_db
 
 EVENTS = "/api/v1/events/"
-CASES = Path("/work/shared/ical-cases")
+CASES = Path(__file__).resolve().parent / "ical_cases"
 NEXT_YEAR = datetime.now(UTC).year + 1
 # The first Monday of March next year: a weekly rule includes its first occurrence's day.
 MONDAY = datetime(NEXT_YEAR, 3, 1) + timedelta(days=-datetime(NEXT_YEAR, 3, 1).weekday() % 7)

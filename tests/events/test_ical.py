@@ -1,4 +1,4 @@
-"""The iCalendar import and export against real calendars (/work/shared/ical-cases): every
+"""The iCalendar import and export against real calendars (tests/events/ical_cases): every
 file reads, each series expands to the occurrences the corpus expects, and the export of
 those events reads back, through recurring-ical-events, to the same occurrences."""
 
@@ -18,7 +18,7 @@ from events import ical, recurrence
 from events.models import OccurrenceChange
 from tests.factories import EventFactory, OccurrenceChangeFactory
 
-CASES = Path("/work/shared/ical-cases")
+CASES = Path(__file__).resolve().parent / "ical_cases"
 EXPECTED = json.loads((CASES / "expected_occurrences.json").read_text())["files"]
 
 

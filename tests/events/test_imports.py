@@ -1,5 +1,5 @@
 """An admin imports an .ics file (events/services/imports.py): every real calendar in
-/work/shared/ical-cases/ imports and expands to the occurrences expected_occurrences.json
+tests/events/ical_cases/ imports and expands to the occurrences expected_occurrences.json
 lists; EXDATEs and overrides become occurrence changes; a VEVENT that cannot be an event is
 named and skipped, the others kept; a file that is not a calendar, or too big, is refused."""
 
@@ -19,7 +19,7 @@ from events.services.imports import import_calendar
 
 pytestmark = pytest.mark.django_db
 
-CASES = Path("/work/shared/ical-cases")
+CASES = Path(__file__).resolve().parent / "ical_cases"
 EXPECTED = json.loads((CASES / "expected_occurrences.json").read_text())["files"]
 
 

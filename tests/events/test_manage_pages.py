@@ -24,7 +24,7 @@ from .test_authoring import png
 pytestmark = pytest.mark.django_db
 
 XSS = '<script>alert("x")</script>'
-CASES = Path("/work/shared/ical-cases")
+CASES = Path(__file__).resolve().parent / "ical_cases"
 MONDAY = datetime(2027, 1, 11, 18, 0)  # a Monday, 18:00 in Paris is 17:00 UTC (winter)
 
 
