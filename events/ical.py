@@ -41,6 +41,15 @@ def event_uid(event):
     return f"event-{event.pk}@{host}"
 
 
+def occurrence_uid(event, original_start):
+    """The UID of one date exported on its own (in a member's feed): a one-off event's own
+    UID, else the series' prefixed by the date's original start in UTC (the shape of RFC
+    5545's examples), which stays when that date is moved or renamed."""
+    if not event.is_recurring:
+        return event_uid(event)
+    return f"{original_start.astimezone(UTC):%Y%m%dT%H%M%SZ}-{event_uid(event)}"
+
+
 def _when(event, moment):
     """A datetime as the export writes it: in the event's zone, or its date if all-day."""
     local = moment.astimezone(ZoneInfo(event.time_zone))
@@ -65,9 +74,9 @@ def _rrule_for_export(event):
     return parts
 
 
-def _vevent(event, *, starts_at, ends_at, title, location, stamp):
+def _vevent(event, *, starts_at, ends_at, title, location, stamp, uid=None):
     vevent = VEvent()
-    vevent.add("uid", event_uid(event))
+    vevent.add("uid", uid or event_uid(event))
     vevent.add("dtstamp", stamp)
     vevent.add("last-modified", stamp)
     vevent.add("dtstart", _when(event, starts_at))
@@ -123,22 +132,60 @@ def _vevents(event, changes):
         yield override
 
 
+def _dated_vevents(event, changes, originals):
+    """(day, VEVENT) of each date in `originals` that the event still has and has not
+    cancelled, as it now is (moved, renamed), under occurrence_uid. A VEVENT of its own, not
+    a RECURRENCE-ID instance: without its series in the file, calendar apps read those
+    unevenly."""
+    stamps = {change.original_start.astimezone(UTC): change.updated_at for change in changes}
+    for occurrence in recurrence.occurrences_at(event, originals, changes=changes):
+        if occurrence.cancelled:
+            continue
+        stamp = max(event.updated_at, stamps.get(occurrence.original_start, event.updated_at))
+        vevent = _vevent(
+            event,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+            title=occurrence.title,
+            location=occurrence.location,
+            stamp=stamp.astimezone(UTC),
+            uid=occurrence_uid(event, occurrence.original_start),
+        )
+        yield occurrence.starts_at.date(), vevent
+
+
 def calendar_for(events_with_changes, *, name):
-    """A VCALENDAR (bytes) of (event, its OccurrenceChange rows) pairs, with a VTIMEZONE
-    for each zone used; recurrence.changes_by_event reads the changes in one query."""
+    """A VCALENDAR (bytes) of (event, its OccurrenceChange rows) pairs, each event whole
+    (a series with its rule and changes), with a VTIMEZONE for each zone used;
+    recurrence.changes_by_event reads the changes in one query."""
+    pairs = list(events_with_changes)
+    vevents = [vevent for event, changes in pairs for vevent in _vevents(event, changes)]
+    return _calendar(vevents, days=[event.starts_at.date() for event, _ in pairs], name=name)
+
+
+def dates_calendar(events_with_dates, *, name):
+    """A VCALENDAR (bytes) of some dates of events: (event, its OccurrenceChange rows, the
+    original starts of the dates) triples, each date a VEVENT of its own. A member's feed:
+    going to one date of a weekly event puts that date in their calendar, not every week."""
+    dated = [
+        pair
+        for event, changes, originals in events_with_dates
+        for pair in _dated_vevents(event, changes, originals)
+    ]
+    return _calendar([vevent for _, vevent in dated], days=[day for day, _ in dated], name=name)
+
+
+def _calendar(vevents, *, days, name):
+    """The VCALENDAR of these VEVENTs, with the VTIMEZONEs of their zones spanning `days`."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    first = last = None
-    for event, changes in events_with_changes:
-        for vevent in _vevents(event, changes):
-            calendar.add_component(vevent)
-        day = event.starts_at.date()
-        first = day if first is None else min(first, day)
-        last = day if last is None else max(last, day)
-    if first is not None:
+    for vevent in vevents:
+        calendar.add_component(vevent)
+    if days:
+        first, last = min(days), max(days)
         # The VTIMEZONEs span the events; a series without end is covered to 2038 at least.
         calendar.add_missing_timezones(
             first_date=min(first - timedelta(days=366), Timezone.DEFAULT_FIRST_DATE),

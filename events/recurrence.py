@@ -338,6 +338,18 @@ def instances_among(event, originals):
     return found
 
 
+def occurrences_at(event, originals, *, changes=None):
+    """The occurrences the event originally had at `originals` (aware starts), in order,
+    changes applied (a cancelled one has cancelled=True); those it no longer has are left
+    out. One pass over its instances, however many are asked for."""
+    by_original = _changes_of(event, changes)
+    tz = ZoneInfo(event.time_zone)
+    return [
+        _occurrence(event, moment.astimezone(tz), by_original.get(moment))
+        for moment in sorted(instances_among(event, originals))
+    ]
+
+
 def next_occurrence(event, after, *, changes=None):
     """The first occurrence not cancelled that starts at or after `after`, or None."""
     by_original = _changes_of(event, changes)

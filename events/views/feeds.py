@@ -15,15 +15,19 @@ from ..services import feeds
 
 
 def feed(request, token):
-    """The events the feed's member is going to, as iCalendar: a 404 for a token that opens
+    """The dates the feed's member is going to, as iCalendar: a 404 for a token that opens
     nothing (never issued, rotated, revoked, or its member may no longer sign in)."""
     owner = selectors.feed_owner(token)
     if owner is None:
         raise Http404("No such calendar feed.")
     events = list(selectors.feed_events(owner))
     changes = recurrence.changes_by_event(events)
-    data = ical.calendar_for(
-        [(event, changes[event.pk]) for event in events],
+    # Only the dates they go to: one date of a weekly event is that date, not every week.
+    data = ical.dates_calendar(
+        [
+            (event, changes[event.pk], [rsvp.occurrence_start for rsvp in event.my_going])
+            for event in events
+        ],
         name=f"{settings.AGORA_SITE_NAME}: my events",
     )
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
