@@ -8,7 +8,10 @@ Every setup serves the same app with the same settings otherwise; all listen on 
 Add a setup to SETUPS to compare it in the next run.
 """
 
+import contextlib
+import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -165,11 +168,20 @@ class Servers:
                 )
         for port, command in launches:
             log = open(Path(self.logdir) / f"{self.setup.name}-{port}.log", "a")  # noqa: SIM115
-            self.procs.append(
-                subprocess.Popen(  # noqa: S603
-                    command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-                )
-            )
+            # Its own session, hence process group: stop() can kill the server's workers,
+            # which outlive a killed parent, and never this runner.
+            proc = subprocess.Popen(  # noqa: S603
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+            self.procs.append(proc)
+        try:
+            self._wait_until_answering(launches)
+        except BaseException:
+            self.stop()  # those that did start are not left running
+            raise
+
+    def _wait_until_answering(self, launches):
         deadline = time.monotonic() + 60
         for port, _ in launches:
             while not self._answers(port, timeout=2):
@@ -205,16 +217,61 @@ class Servers:
 
 
 def stop_processes(procs, *, grace):
-    """SIGTERM all, then SIGKILL whichever has not exited after `grace` seconds."""
+    """SIGTERM each process, which stops its own workers gracefully; after `grace` seconds,
+    SIGKILL whatever is left of each one's process group (a process started with
+    start_new_session leads one, named by its pid: the parent and its workers). Returns when
+    none of them is left running.
+
+    Killing only the parent is not enough: a granian worker still finishing a request when
+    its parent is killed keeps running, orphaned, for as long as that request lasts."""
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
+    deadline = time.monotonic() + grace
     for proc in procs:
         try:
-            proc.wait(timeout=grace)
+            proc.wait(timeout=max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+    # A process not started in its own session has no group of that name: nothing to do.
+    groups = [proc.pid for proc in procs]
+    for pgid in groups:
+        if _running_in_group(pgid):
+            with contextlib.suppress(ProcessLookupError):  # gone meanwhile
+                os.killpg(pgid, signal.SIGKILL)
+    for proc in procs:
+        proc.wait()
+    _wait_for_groups(groups, timeout=10)
+
+
+def _running_in_group(pgid):
+    """The pids of process group `pgid` still running (zombies, which only wait to be reaped
+    by their parent, are not running): from /proc, else (not Linux) any pid answering."""
+    proc_fs = Path("/proc")
+    if not proc_fs.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return []
+        return [pgid]
+    running = []
+    for stat in proc_fs.glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # exited while being read
+        if int(group) == pgid and state != "Z":
+            running.append(int(stat.parent.name))
+    return running
+
+
+def _wait_for_groups(groups, *, timeout):
+    deadline = time.monotonic() + timeout
+    while left := [pid for pgid in groups for pid in _running_in_group(pgid)]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes {left} survived SIGKILL for {timeout} s")
+        time.sleep(0.05)
 
 
 def port_in_use(port):
