@@ -1,9 +1,11 @@
 """Where opening a notification leads. Resolved when it is opened, by id, so a renamed
-event or course still opens and a deleted post says so instead of a 404."""
+event or course still opens, and a post that was deleted or that its reader may no longer
+see (hidden by a moderator, in a space they left) says so instead of a 404."""
 
 from django.urls import reverse
 
-from community.models import Comment
+from community import access
+from community.models import Comment, Post
 from courses.models import Course
 from events.models import Event
 
@@ -12,10 +14,15 @@ def url_of(notification):
     """The target's URL, or None when it is gone."""
     kind, pk = notification.target_type, notification.target_id
     if kind == "post":
-        return reverse("community:post", args=[pk])
+        post = Post.objects.select_related("space").filter(pk=pk).first()
+        return reverse("community:post", args=[pk]) if _readable(notification, post) else None
     if kind == "comment":
-        comment = Comment.objects.filter(pk=pk, deleted_at__isnull=True).first()
-        if comment is None:
+        comment = (
+            Comment.objects.select_related("post__space")
+            .filter(pk=pk, deleted_at__isnull=True)
+            .first()
+        )
+        if comment is None or not _readable(notification, comment.post):
             return None
         return reverse("community:post", args=[comment.post_id]) + f"#comment-{pk}"
     if kind == "member":
@@ -31,3 +38,7 @@ def url_of(notification):
     if kind == "billing":
         return reverse("payments:billing")
     return None
+
+
+def _readable(notification, post):
+    return post is not None and access.can_see_post(notification.recipient, post)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from community import services as community
-from community.models import Comment
+from community.models import Comment, Post
 from courses import signals as course_signals
 from events.services import rsvps
 from gamification import signals as gamification_signals
@@ -302,3 +302,27 @@ def test_the_api_lists_counts_and_marks_read(member, space):
     assert len(unread) == 2
     assert api.post("/api/v1/notifications/read-all/").json() == {"marked": 2}
     assert api.get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
+
+
+def test_a_notification_of_a_post_deleted_or_hidden_since_says_so(
+    member, other_member, member_client, space, committed
+):
+    liked = PostFactory(author=member, space=space, title="Seeds")
+    committed(community.like, other_member, target=liked)
+    post = PostFactory(author=other_member, space=space, title="Beans")
+    committed(community.create_comment, other_member, post=post, body=f"Hey @{member.handle}")
+    like, mention = Notification.objects.filter(recipient=member).order_by("pk")
+    assert (like.target_type, mention.target_type) == ("post", "comment")
+    for notification, shown in ((like, liked), (mention, post)):
+        opened = member_client.get(reverse("messaging:open", args=[notification.pk]))
+        assert opened.url.startswith(reverse("community:post", args=[shown.pk]))
+    for change in (
+        {"hidden_at": post.created_at},
+        {"hidden_at": None, "deleted_at": post.created_at},
+    ):
+        Post.objects.update(**change)
+        for notification in (like, mention):
+            response = member_client.get(
+                reverse("messaging:open", args=[notification.pk]), follow=True
+            )
+            assert "no longer there" in page_text(response), (change, notification.kind)
