@@ -583,6 +583,8 @@ AGORA_BASE_URL = env("AGORA_BASE_URL", "http://127.0.0.1:8000")
 AGORA_PRIMARY_COLOR = env("AGORA_PRIMARY_COLOR", "#4f46e5")
 AGORA_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AGORA_AVATAR_SIZE = 512
+# Direct messages one member may send in a minute (pages and API alike).
+AGORA_MESSAGES_PER_MINUTE = env_int("AGORA_MESSAGES_PER_MINUTE", 30)
 
 # --- Payments (the payments app shows "not configured" while these are empty) --------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

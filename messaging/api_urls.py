@@ -3,7 +3,7 @@ every other path under /api/)."""
 
 from django.urls import path
 
-from .api import notifications
+from .api import conversations, notifications
 
 urlpatterns = [
     path("notifications/", notifications.NotificationListView.as_view(), name="api-notifications"),
@@ -21,5 +21,31 @@ urlpatterns = [
         "notifications/<int:notification_id>/read/",
         notifications.MarkReadView.as_view(),
         name="api-notification-read",
+    ),
+    path("conversations/", conversations.ConversationListView.as_view(), name="api-conversations"),
+    path(
+        "conversations/<int:conversation_id>/",
+        conversations.ConversationDetailView.as_view(),
+        name="api-conversation",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/",
+        conversations.MessageListView.as_view(),
+        name="api-conversation-messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/read/",
+        conversations.MarkConversationReadView.as_view(),
+        name="api-conversation-read",
+    ),
+    path(
+        "messages/<int:message_id>/", conversations.MessageDetailView.as_view(), name="api-message"
+    ),
+    path("blocks/", conversations.BlockListView.as_view(), name="api-blocks"),
+    path("blocks/<int:member_id>/", conversations.BlockDetailView.as_view(), name="api-block"),
+    path(
+        "preferences/messages/",
+        conversations.MessagePreferencesView.as_view(),
+        name="api-message-preferences",
     ),
 ]

@@ -6,9 +6,13 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self):
-        from community import cards
+        from community import cards, live, profile_panels
 
-        from . import card_kinds, receivers
+        from . import access, card_kinds, receivers
+        from .views.conversations import profile_panel
 
         receivers.connect()
-        cards.register_kind(card_kinds.NOTIFICATION)
+        live.register_topic("conversation", access.may_receive_conversation_topic)
+        for kind in (card_kinds.NOTIFICATION, card_kinds.CONVERSATION, card_kinds.MESSAGE):
+            cards.register_kind(kind)
+        profile_panels.register_profile_panel("messaging/_profile_panel.html", profile_panel)

@@ -1,10 +1,18 @@
 """In-app notifications: one row per thing a member is told, grouped where members expect it
 ("Ana and 4 others liked your post" is one row that updates), and the causes already
-delivered, so that a signal delivered twice tells nobody twice."""
+delivered, so that a signal delivered twice tells nobody twice.
+
+Direct messages: one conversation per pair of members, each member's side of it (what they
+have read, where it sits in their list), its messages, blocks, and each member's switch for
+direct messages."""
+
+import html
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
+from django.utils.html import strip_tags
 
 
 class Notification(models.Model):
@@ -90,3 +98,145 @@ class DeliveredCause(models.Model):
 
     def __str__(self):
         return f"{self.key} for {self.recipient_id}"
+
+
+class Preferences(models.Model):
+    """A member's messaging choices; a member without a row has the defaults."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging_preferences"
+    )
+    # Off: nobody may start or continue a conversation with them (they see why).
+    direct_messages = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self):
+        return f"Messaging preferences of {self.member_id}"
+
+
+class Block(models.Model):
+    """`blocker` blocked `blocked`: no new messages either way, and the blocker no longer
+    sees their conversation."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="messaging_block_once"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="messaging_block_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.blocker_id} blocked {self.blocked_id}"
+
+
+class Conversation(models.Model):
+    """Direct messages between two members: `low` is the one with the smaller id, so a pair
+    has one conversation whoever starts it."""
+
+    low = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The newest message (shown in the list); null until the first one is sent.
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="messaging_one_conversation"),
+            models.CheckConstraint(
+                condition=Q(low__lt=models.F("high")), name="messaging_conversation_pair_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Conversation {self.pk} ({self.low_id}, {self.high_id})"
+
+
+class Participant(models.Model):
+    """One member's side of a conversation: whom it is with, what they have read (the other
+    side's read receipt) and where it sits in their list."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The newest message id they have seen (their own count as seen), and when.
+    last_read_id = models.BigIntegerField(default=0)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    # When the conversation's latest message was sent: the member's list order (null: no
+    # message yet, not listed).
+    latest_at = models.DateTimeField(null=True, blank=True)
+    hidden = models.BooleanField(default=False)  # the member blocked the other
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "member"], name="messaging_participant_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["member", "-latest_at", "-id"],
+                condition=Q(hidden=False, latest_at__isnull=False),
+                name="messaging_conversation_list",
+            ),
+            # Finding a member's conversation with another (profile, block).
+            models.Index(fields=["member", "other"], name="messaging_participant_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} in conversation {self.conversation_id}"
+
+
+MESSAGE_MAX = 5000
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    # Indexed with created_at below (the rate limit), which also serves lookups by sender.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    # The storage name of an attached image (checked by the shared upload validator).
+    image = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its sender: the row stays (the thread keeps its shape), its words do not.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The thread, page by page, and the unread count (id > last_read_id).
+            models.Index(fields=["conversation", "-id"], name="messaging_thread"),
+            # The sending rate limit.
+            models.Index(fields=["sender", "-created_at"], name="messaging_sent_recently"),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk} in conversation {self.conversation_id}"
+
+    @property
+    def preview(self):
+        """The words as plain text (the rendered Markdown without its marks), for a list."""
+        return " ".join(html.unescape(strip_tags(self.body_html)).split())
+
+    @property
+    def image_url(self):
+        return default_storage.url(self.image) if self.image else ""

@@ -11,7 +11,7 @@ from events.models import Event
 from gamification.models import Level
 
 from .models import Notification
-from .services import notify
+from .services.notifications import notify
 
 Kind = Notification.Kind
 EXCERPT = 80

@@ -26,7 +26,7 @@ class NotificationListView(MessagingView):
     )
     def get(self, request):
         query = read_query(NotificationQuerySerializer, request)
-        page = selectors.notifications_page(
+        page = selectors.notifications.notifications_page(
             request.user, cursor=query.get("cursor"), size=query["size"],
             unread_only=query["unread"],
         )  # fmt: skip
@@ -40,7 +40,7 @@ class UnreadCountView(MessagingView):
         summary="How many of your notifications are unread",
     )
     def get(self, request):
-        return Response({"unread": selectors.unread_count(request.user)})
+        return Response({"unread": selectors.notifications.unread_count(request.user)})
 
 
 class MarkReadView(MessagingView):
@@ -51,10 +51,10 @@ class MarkReadView(MessagingView):
         summary="Mark one of your notifications read",
     )
     def post(self, request, notification_id):
-        notification = selectors.own_notification(request.user, notification_id)
+        notification = selectors.notifications.own_notification(request.user, notification_id)
         if notification is None:
             raise NotFound("No such notification.")
-        notification = services.mark_read(request.user, notification)
+        notification = services.notifications.mark_read(request.user, notification)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -66,4 +66,4 @@ class MarkAllReadView(MessagingView):
         summary="Mark all your notifications read",
     )
     def post(self, request):
-        return Response({"marked": services.mark_all_read(request.user)})
+        return Response({"marked": services.notifications.mark_all_read(request.user)})

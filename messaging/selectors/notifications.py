@@ -2,7 +2,7 @@
 
 from community.pagination import keyset_page
 
-from .models import Notification
+from ..models import Notification
 
 LIST_ORDER = ("updated_at", "id")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from community import access, live
 from community.models import User
 
-from .models import DeliveredCause, Notification
+from ..models import DeliveredCause, Notification
 
 # Kinds whose causes gather in one row while it is unread ("Ana and 4 others liked …").
 GROUPED = {Notification.Kind.LIKE}

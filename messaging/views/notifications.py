@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 
 from community.views.common import page_url, safe_next_url
 
-from . import selectors, services, targets
+from .. import selectors, services, targets
 
 PAGE_SIZE = 20
 
 
 def _own(request, notification_id):
-    notification = selectors.own_notification(request.user, notification_id)
+    notification = selectors.notifications.own_notification(request.user, notification_id)
     if notification is None:
         raise Http404("No such notification.")
     return notification
@@ -28,7 +28,7 @@ def notifications_page(request):
     count (1) besides what every page reads."""
     unread_only = request.GET.get("show") == "unread"
     try:
-        page = selectors.notifications_page(
+        page = selectors.notifications.notifications_page(
             request.user, cursor=request.GET.get("cursor"), size=PAGE_SIZE,
             unread_only=unread_only,
         )  # fmt: skip
@@ -47,7 +47,7 @@ def notifications_page(request):
 @login_required
 def open_notification(request, notification_id):
     """Marks it read and goes to its target; a target that is gone says so."""
-    notification = services.mark_read(request.user, _own(request, notification_id))
+    notification = services.notifications.mark_read(request.user, _own(request, notification_id))
     url = targets.url_of(notification)
     if url is None:
         messages.info(request, "What this notification was about is no longer there.")
@@ -58,7 +58,7 @@ def open_notification(request, notification_id):
 @login_required
 @require_POST
 def mark_read(request, notification_id):
-    notification = services.mark_read(request.user, _own(request, notification_id))
+    notification = services.notifications.mark_read(request.user, _own(request, notification_id))
     if request.htmx:
         return render(request, "messaging/_cards.html", {"notifications": [notification]})
     return redirect(safe_next_url(request, "messaging:notifications"))
@@ -67,15 +67,20 @@ def mark_read(request, notification_id):
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = services.mark_all_read(request.user)
+    count = services.notifications.mark_all_read(request.user)
     if count:
         messages.success(request, f"Marked {count} notification{'s' if count > 1 else ''} read.")
     return redirect(safe_next_url(request, "messaging:notifications"))
 
 
 def bell(request):
-    """The header's bell with the member's unread count (fetched by the bell itself). A
-    session that ended answers 204, so the header keeps its bell instead of a sign-in page."""
+    """The header's messages link and bell with the member's counts (fetched by the pair
+    itself). A session that ended answers 204, so the header keeps them instead of a
+    sign-in page."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
-    return render(request, "messaging/_bell.html", {"unread": selectors.unread_count(request.user)})
+    context = {
+        "unread": selectors.notifications.unread_count(request.user),
+        "unread_conversations": selectors.conversations.unread_conversations_count(request.user),
+    }
+    return render(request, "messaging/_header_icons.html", context)

@@ -65,3 +65,46 @@ def test_the_bell_counts_live_and_opening_a_notification_reads_it(
     expect(count).to_be_hidden()
     assert console.csp_violations() == []
     assert console.unexpected() == []
+
+
+def test_two_members_talk_live_and_see_the_read_receipt(
+    daphne_server, browser, console, screenshot
+):
+    ana = UserFactory(display_name="Ana")
+    ben = UserFactory(display_name="Ben")
+
+    ana_page = console.attach(browser.new_context(viewport=DESKTOP).new_page())
+    sign_in(ana_page, daphne_server, ana)
+    ana_page.goto(f"{daphne_server}/members/{ben.pk}/")
+    ana_page.get_by_role("link", name="Message", exact=True).click()
+    ana_page.get_by_label("Your first message").fill("Hi Ben! Coming to the **seed swap**?")
+    ana_page.get_by_role("button", name="Send").click()
+    expect(ana_page.get_by_role("heading", name="Ben")).to_be_visible()
+    wait_live(ana_page)
+    receipt = ana_page.locator("#read-receipt")
+    expect(receipt).to_be_hidden()
+
+    ben_page = console.attach(browser.new_context(viewport=PHONE).new_page())
+    sign_in(ben_page, daphne_server, ben)
+    messages_link = ben_page.locator("[data-messages]")
+    expect(messages_link).to_have_accessible_name("Messages, 1 with new messages")
+    messages_link.click()
+    expect(ben_page.locator(".conversation--unread")).to_contain_text("Coming to the seed swap?")
+    ben_page.locator(".conversation__link").click()
+    expect(ben_page.locator(".dm").last).to_contain_text("Coming to the seed swap?")
+    wait_live(ben_page)
+    # Ben opened it: Ana sees "Seen" appear without a reload.
+    expect(receipt).to_be_visible(timeout=10_000)
+    expect(receipt).to_contain_text("Seen")
+
+    ben_page.get_by_label("Message to Ana").fill("Yes! I'll bring runner beans.")
+    ben_page.get_by_role("button", name="Send").click()
+    expect(ben_page.locator(".dm--mine").last).to_contain_text("runner beans")
+    expect(ben_page.get_by_label("Message to Ana")).to_have_value("")
+    # Ana's open thread shows it live, and reading it there moves Ben's receipt.
+    expect(ana_page.locator(".dm").last).to_contain_text("runner beans", timeout=10_000)
+    expect(ben_page.locator("#read-receipt")).to_be_visible(timeout=10_000)
+    screenshot(ana_page, "72-thread-desktop")
+    screenshot(ben_page, "73-thread-phone")
+    assert console.csp_violations() == []
+    assert console.unexpected() == []

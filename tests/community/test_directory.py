@@ -240,11 +240,12 @@ def test_the_profile_page_costs_the_same_with_5_or_50_posts(member, space, clien
     # Session + viewer (2), the member (1), follow counts (1), held tiers for paid spaces (1),
     # the posts with space and author (1), the viewer's likes among them (1), "do I follow
     # them" (1), base.html's sidebar (spaces, unread: up to 2), the score panel (the ladder
-    # with the member's points and rank: 1) and the header's score (1).
+    # with the member's points and rank: 1), the header's score (1) and the direct-message
+    # panel (whether the viewer may message them: 1).
     assert_constant_queries(
         lambda: client.get(url),
         grow=lambda: make_posts(author, space, 45),
-        bound=12,
+        bound=13,
         warm_up=True,  # content types, session
     )
 

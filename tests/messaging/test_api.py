@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from messaging import tasks
 from messaging.models import Notification
+from messaging.services import conversations as dm
 from tests.community.test_api_schema import load_schema
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.helpers import api_as
@@ -21,6 +22,13 @@ def test_every_messaging_operation_answers_what_the_schema_documents(client, mem
     mine = Notification.objects.filter(recipient=member).first()
     tasks.comment_created(CommentFactory(post=PostFactory(author=UserFactory())).pk)
     theirs = Notification.objects.exclude(recipient=member).get()
+    friend, stranger, blocked = UserFactory(), UserFactory(), UserFactory()
+    talk = dm.start_conversation(member, friend)
+    hello = dm.send_message(friend, talk, body="Hello")
+    mine_message = dm.send_message(member, talk, body="Hi")
+    gone = dm.send_message(member, talk, body="Oops")
+    others_talk = dm.start_conversation(friend, stranger)
+    dm.block(member, blocked)
     calls = [
         ("get", "/api/v1/notifications/", {}, {"size": "1"}, 200),
         ("get", "/api/v1/notifications/", {}, {"unread": "true"}, 200),
@@ -31,6 +39,33 @@ def test_every_messaging_operation_answers_what_the_schema_documents(client, mem
         ("post", "/api/v1/notifications/{notification_id}/read/",
          {"notification_id": theirs.pk}, None, 404),
         ("post", "/api/v1/notifications/read-all/", {}, None, 200),
+        ("get", "/api/v1/conversations/", {}, {"size": "5"}, 200),
+        ("post", "/api/v1/conversations/", {}, {"member": stranger.pk}, 200),
+        ("post", "/api/v1/conversations/", {}, {"member": member.pk}, 403),
+        ("post", "/api/v1/conversations/", {}, {"member": 999_999}, 404),
+        ("get", "/api/v1/conversations/{conversation_id}/", {"conversation_id": talk.pk},
+         None, 200),
+        ("get", "/api/v1/conversations/{conversation_id}/", {"conversation_id": others_talk.pk},
+         None, 404),
+        ("get", "/api/v1/conversations/{conversation_id}/messages/",
+         {"conversation_id": talk.pk}, {"size": "1"}, 200),
+        ("post", "/api/v1/conversations/{conversation_id}/messages/",
+         {"conversation_id": talk.pk}, {"body": "Sent"}, 201),
+        ("post", "/api/v1/conversations/{conversation_id}/messages/",
+         {"conversation_id": talk.pk}, {"body": ""}, 400),
+        ("post", "/api/v1/conversations/{conversation_id}/messages/",
+         {"conversation_id": others_talk.pk}, {"body": "Hi"}, 404),
+        ("post", "/api/v1/conversations/{conversation_id}/read/",
+         {"conversation_id": talk.pk}, None, 200),
+        ("patch", "/api/v1/messages/{message_id}/", {"message_id": mine_message.pk},
+         {"body": "Hi there"}, 200),
+        ("patch", "/api/v1/messages/{message_id}/", {"message_id": hello.pk}, {"body": "x"}, 403),
+        ("delete", "/api/v1/messages/{message_id}/", {"message_id": gone.pk}, None, 204),
+        ("get", "/api/v1/blocks/", {}, None, 200),
+        ("post", "/api/v1/blocks/", {}, {"member": friend.pk}, 204),
+        ("delete", "/api/v1/blocks/{member_id}/", {"member_id": blocked.pk}, None, 204),
+        ("get", "/api/v1/preferences/messages/", {}, None, 200),
+        ("patch", "/api/v1/preferences/messages/", {}, {"direct_messages": "false"}, 200),
     ]  # fmt: skip
     clients = {"member": api_as(member), "anonymous": APIClient()}
     for method, path, params, data, expect in calls:

@@ -1,0 +1,1 @@
+"""Messaging's pages: notifications and direct messages."""
