@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from community.models import Comment, Like, Post
 from courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+from messaging.models import Conversation, Message, Participant
 
 from . import events, gamification
 
@@ -53,6 +54,9 @@ def _tables():
         "lesson": Lesson._meta.db_table,
         "enrollment": Enrollment._meta.db_table,
         "progress": LessonProgress._meta.db_table,
+        "conversation": Conversation._meta.db_table,
+        "message": Message._meta.db_table,
+        "participant": Participant._meta.db_table,
     }
 
 
@@ -151,6 +155,26 @@ def _progress_course(t):
 
 
 # (name, function of the table names returning SQL that selects (bad, checked))
+def _conversation_latest(t):
+    """Conversations whose latest message is not their newest (messages sent at once)."""
+    newest = (
+        f"SELECT conversation_id AS object_id, MAX(id) AS n FROM {t['message']}"  # noqa: S608
+        " GROUP BY conversation_id"
+    )
+    return _counter(t["conversation"], "last_message_id", newest)
+
+
+def _sides_not_past_latest(t):
+    """Sides that read past their conversation's latest message, or whose list time is not
+    its latest message's."""
+    return (  # noqa: S608 - our own table names
+        "SELECT COALESCE(SUM(CASE WHEN p.last_read_id > c.last_message_id"
+        " OR p.latest_at IS DISTINCT FROM m.created_at THEN 1 ELSE 0 END), 0), COUNT(*)"
+        " FROM {participant} p JOIN {conversation} c ON c.id = p.conversation_id"
+        " JOIN {message} m ON m.id = c.last_message_id"
+    ).format(**t)
+
+
 CHECKS = [
     ("post.like_count", _post_like_count),
     ("post.comment_count (live)", _post_comment_count),
@@ -161,6 +185,9 @@ CHECKS = [
     ("course.enrollment_count", _course_enrollment_count),
     ("progress has its enrollment", _progress_enrolled),
     ("progress course = lesson's", _progress_course),
+    # Direct messages (bench/conversations.py and the message-send write scenario).
+    ("conversation.last_message = newest", _conversation_latest),
+    ("conversation sides follow it", _sides_not_past_latest),
     # Events (bench/events.py): event.rsvp_count, capacity held, the RSVP rush's order.
     *events.CHECKS,
     # Gamification (bench/gamification.py): every member's Score.points equals the sum of

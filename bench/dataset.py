@@ -44,7 +44,7 @@ from community.models import (
 from community.richtext import render_markdown
 from payments.models import Customer, Invoice, Plan, Subscription
 
-from . import billing, courses, events, gamification, notifications
+from . import billing, conversations, courses, events, gamification, notifications
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
@@ -520,6 +520,8 @@ STEPS = [
     Step("payments", load_payments),
     # Notifications (bench/notifications.py): of the comments, likes and follows above.
     Step("notifications", notifications.load_notifications),
+    # Direct messages (bench/conversations.py): conversations, their sides and messages.
+    Step("direct messages", conversations.load_conversations),
     # Courses (bench/courses.py): courses and modules, lessons, enrollments, progress.
     Step("courses", courses.load_courses),
     Step("lessons", courses.load_lessons),
@@ -544,6 +546,7 @@ COURSE_STEPS = _named("courses", "lessons", "enrollments", "lesson progress")
 EVENT_STEPS = _named("events", "rsvps")
 GAMIFICATION_STEPS = _named("point awards", "scores")
 NOTIFICATION_STEPS = _named("notifications")
+CONVERSATION_STEPS = _named("direct messages")
 
 
 # --- counters -------------------------------------------------------------------------------
@@ -679,6 +682,12 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         )
         if added_notifications:
             log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_notifications.items()) + ".")
+        # Scales loaded before direct messages existed: their conversations and messages.
+        added_messages = add_conversations(
+            scale, seed=seed, show_progress=show_progress, stream=stream
+        )
+        if added_messages:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_messages.items()) + ".")
         return {
             "scale": scale_name,
             "skipped": True,
@@ -687,6 +696,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
             "events_added": added_events,
             "gamification_added": added_points,
             "notifications_added": added_notifications,
+            "conversations_added": added_messages,
         }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()
@@ -724,6 +734,7 @@ ANALYZED = (
     User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like, Plan,
     Customer, Subscription, Invoice, *courses.COURSE_MODELS, *events.EVENT_MODELS,
     *gamification.GAMIFICATION_MODELS, *notifications.NOTIFICATION_MODELS,
+    *conversations.CONVERSATION_MODELS,
 )  # fmt: skip
 
 
@@ -763,6 +774,16 @@ def add_notifications(scale, *, seed=1, show_progress=True, stream=None):
         return {}
     return _add_steps(scale, NOTIFICATION_STEPS, lambda ctx: [],
                       notifications.NOTIFICATION_MODELS, seed=seed,
+                      show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def add_conversations(scale, *, seed=1, show_progress=True, stream=None):
+    """The direct-message step alone, for a scale loaded before it existed. Returns
+    {"direct messages": messages written} ({} when the scale has them)."""
+    if conversations.loaded(scale.name) or not scale.conversations:
+        return {}
+    return _add_steps(scale, CONVERSATION_STEPS, lambda ctx: [],
+                      conversations.CONVERSATION_MODELS, seed=seed,
                       show_progress=show_progress, stream=stream)  # fmt: skip
 
 

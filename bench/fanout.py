@@ -3,8 +3,10 @@
 The runner starts the clients in separate processes (`python -m bench.fanout`, a share of the
 sockets each, on 127.0.0.1), waits until every socket is subscribed, then makes real writes
 through the API: posts in the busy space (every client subscribed to `space:<id>` receives
-each), or follows of each client's member (each client subscribed to its own `user:<id>`
-receives one). Each event carries `sent_at`, stamped right after the commit by
+each), follows of each client's member (each client subscribed to its own `user:<id>`
+receives one), or a direct message to each client's member (each client subscribed to its
+`conversation:<id>` with the sender receives it: a DM's delivery to the other
+participant). Each event carries `sent_at`, stamped right after the commit by
 community.live; a client records `receipt - sent_at` when its read loop gets the frame (so
 the client's own scheduling delay is included: an upper bound). Events that never arrive
 within the grace period are counted as lost.
@@ -190,8 +192,10 @@ def run_space_fanout(*, clients, processes, python, publish, events, interval, g
     return summarize(latencies, len(clients) * len(ids), failures, connected, len(clients))
 
 
-def run_user_fanout(*, clients, processes, python, publish_all, grace):
-    """Each client on its own user topic; `publish_all()` makes one event per client."""
+def run_user_fanout(*, clients, processes, python, publish_all, grace,
+                    event_type="follower.added"):  # fmt: skip
+    """Each client on a topic of its own (its user topic, or its conversation with the
+    sender); `publish_all()` makes one `event_type` event per client."""
     group = Clients(clients, processes, python)
     try:
         connected = group.wait_ready(timeout=300)
@@ -200,7 +204,7 @@ def run_user_fanout(*, clients, processes, python, publish_all, grace):
         samples, failures = group.collect()
     finally:
         group.kill()
-    latencies = [s[3] for s in samples if s[0] == "follower.added"]
+    latencies = [s[3] for s in samples if s[0] == event_type]
     return summarize(latencies, len(clients), failures, connected, len(clients))
 
 

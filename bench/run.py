@@ -73,6 +73,8 @@ def bench_env(scale):
         # 32 connections of one member would hit the default 600/min in a second.
         "API_THROTTLE_USER": "100000000/min",
         "API_THROTTLE_WRITE": "100000000/min",
+        # Likewise the direct messages' limit: still counted on every send, never reached.
+        "AGORA_MESSAGES_PER_MINUTE": "100000000",
         "LOG_LEVEL": "WARNING",
         # Stripe configured with made-up keys: the pricing page offers the plans and the
         # webhook endpoint verifies signatures with this secret (bench/webhooks.py signs with
@@ -195,6 +197,7 @@ def run_writes(setup_servers, wctx, args, tmpdir):
 def run_live(setup_servers, scale, ctx, counts, args, layer):
     from community import services
     from community.models import User
+    from messaging.services.conversations import start_conversation
 
     port = setup_servers.ports[0]
     largest = max(counts)
@@ -237,6 +240,25 @@ def run_live(setup_servers, scale, ctx, counts, args, layer):
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(follow, targets))
 
+    # Direct messages: the follower writes to each listener in their conversation.
+    talks = {
+        member.pk: start_conversation(follower, member).pk for member in listeners
+    }  # fmt: skip
+
+    def message_all(targets):
+        def send(member):
+            body = json.dumps({"body": "Live benchmark message."}).encode()
+            status, _, reply = servers.http_get(
+                port, f"/api/v1/conversations/{talks[member.pk]}/messages/", data=body,
+                method="POST", headers={"Authorization": f"Bearer {follower_token}",
+                                        "Content-Type": "application/json"},
+            )  # fmt: skip
+            if status != 201:
+                raise RuntimeError(f"sending a message answered {status}: {reply[:200]}")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(send, targets))
+
     space_topic = f"space:{ctx.space_id}"
     results = {}
     for n in counts:
@@ -257,6 +279,16 @@ def run_live(setup_servers, scale, ctx, counts, args, layer):
         )  # fmt: skip
         name = f"user-{n} ({layer})"
         results[name] = {"topic": "each client its own user topic", "layer": layer, **result}
+        _print_live(name, result)
+        result = fanout.run_user_fanout(
+            clients=clients(n, lambda member: f"conversation:{talks[member.pk]}"),
+            processes=args.live_processes, python=PYTHON,
+            publish_all=lambda n=n: message_all(listeners[:n]), grace=5,
+            event_type="message.created",
+        )  # fmt: skip
+        name = f"dm-{n} ({layer})"
+        results[name] = {"topic": "each client its conversation with the sender", "layer": layer,
+                         **result}  # fmt: skip
         _print_live(name, result)
     return results
 
@@ -492,8 +524,10 @@ def main(argv=None):
                 try:
                     if "writes" in phases:
                         with _serving(production, server_env, tmpdir) as running:
-                            writers = _tokens(_members(args.scale, FIRST_WRITER, writes.WRITERS))
-                            wctx = writes.build_write_context(args.scale, writers, ctx)
+                            members = _members(args.scale, FIRST_WRITER, writes.WRITERS)
+                            wctx = writes.build_write_context(
+                                args.scale, _tokens(members), ctx, members=members
+                            )
                             data["writes"] = run_writes(running, wctx, args, tmpdir)
                     if "live" in phases:
                         data["live"] = {}

@@ -37,6 +37,10 @@ class Scale:
     # their occurrences, at most.
     events: int = 0
     rsvps: int = 0
+    # Direct messages (bench/conversations.py): conversations between pairs of members and
+    # their messages in all.
+    conversations: int = 0
+    messages: int = 0
 
     def marker_slug(self):
         """The slug of the scale's first space: its existence means the scale is loaded."""
@@ -62,6 +66,8 @@ SCALES = {
         progress=1_000,
         events=40,
         rsvps=800,
+        conversations=100,
+        messages=2_000,
     ),
     # CI's smoke and quick local runs.
     "small": Scale(
@@ -81,6 +87,8 @@ SCALES = {
         progress=10_000,
         events=150,
         rsvps=6_000,
+        conversations=400,
+        messages=8_000,
     ),
     "medium": Scale(
         "medium",
@@ -99,6 +107,8 @@ SCALES = {
         progress=500_000,
         events=600,
         rsvps=60_000,
+        conversations=20_000,
+        messages=300_000,
     ),
     "large": Scale(
         "large",
@@ -117,5 +127,7 @@ SCALES = {
         progress=5_000_000,
         events=2_000,
         rsvps=300_000,
+        conversations=200_000,
+        messages=3_000_000,
     ),
 }

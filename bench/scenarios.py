@@ -40,6 +40,10 @@ class Context:
     event_occurrence: str = ""
     events_year: int = 0
     events_month: int = 0
+    # Direct messages (bench/conversations.py): the reader's 1,000-message conversation and
+    # the API cursor of its 40th page (0 and "" on a scale without).
+    conversation_id: int = 0
+    thread_deep_cursor: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,6 +442,61 @@ SCENARIOS = Registry(
             auth="token",
             needs="api-notifications-unread-count",
         ),
+        # Direct messages (bench/conversations.py): the reader's conversation list (with
+        # each one's latest message and unread count) and their 1,000-message thread, as
+        # pages and through the API, its first page and a deep one. Queries per request:
+        # bench.conversations.QUERY_BUDGETS.
+        Scenario(
+            "conversations",
+            "the reader's conversations, first page (HTML)",
+            lambda c: _url("messaging:conversations", "/messages/"),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="messaging:conversations",
+        ),
+        Scenario(
+            "conversation-thread",
+            "the reader's 1,000-message conversation, newest page (HTML)",
+            lambda c: _url(
+                "messaging:thread", f"/messages/{c.conversation_id}/", c.conversation_id
+            ),
+            targets=(HTML_TARGET,),
+            explain=True,
+            needs="messaging:thread",
+        ),
+        Scenario(
+            "api-conversations",
+            "API the reader's conversations (token)",
+            lambda c: _url("api-conversations", "/api/v1/conversations/"),
+            auth="token",
+            needs="api-conversations",
+        ),
+        Scenario(
+            "api-conversation-messages",
+            "API the 1,000-message conversation, newest page (token)",
+            lambda c: _url(
+                "api-conversation-messages",
+                f"/api/v1/conversations/{c.conversation_id}/messages/",
+                c.conversation_id,
+            ),
+            auth="token",
+            needs="api-conversation-messages",
+        ),
+        Scenario(
+            "api-conversation-messages-deep",
+            "API the 1,000-message conversation, 40th page (token)",
+            lambda c: _q(
+                _url(
+                    "api-conversation-messages",
+                    f"/api/v1/conversations/{c.conversation_id}/messages/",
+                    c.conversation_id,
+                ),
+                cursor=c.thread_deep_cursor,
+            ),
+            auth="token",
+            targets=(Target("within", "api-conversation-messages", 0.2),),
+            needs="api-conversation-messages",
+        ),
     ]
 )
 
@@ -490,12 +549,13 @@ def build_context(scale, *, member=10, profile=4):
     comments = post.comments.filter(deleted_at__isnull=True).aggregate(
         n=Count("id", filter=Q(parent__isnull=True)), all=Count("id")
     )
-    from bench import events, gamification
+    from bench import conversations, events, gamification
     from bench.courses import scenario_facts
 
     course = scenario_facts(scale, viewer)
     event = events.scenario_facts(scale, viewer)
     points = gamification.scenario_facts(scale, viewer)
+    talk = conversations.scenario_facts(scale, viewer)
     return Context(
         scale=scale,
         member_email=viewer.email,
@@ -518,6 +578,8 @@ def build_context(scale, *, member=10, profile=4):
             "month_occurrences": event.get("month_occurrences", 0),
             # Gamification: the reader's points and how many rows each board ranks.
             **points,
+            "thread_messages": talk.get("thread_messages", 0),
+            "thread_deep_page": talk.get("thread_deep_page", 0),
         },
         course_slug=course.get("course_slug", ""),
         lesson_id=course.get("lesson_id", 0),
@@ -525,6 +587,8 @@ def build_context(scale, *, member=10, profile=4):
         event_occurrence=event.get("event_occurrence", ""),
         events_year=event.get("events_year", 0),
         events_month=event.get("events_month", 0),
+        conversation_id=talk.get("conversation_id", 0),
+        thread_deep_cursor=talk.get("thread_deep_cursor", ""),
     )
 
 

@@ -32,6 +32,7 @@ RSVP_URL = "api-event-rsvp"  # the events API's RSVP endpoint (URL name; it take
 # fails the run unless the first RUSH_SEATS answers are going and the rest waitlisted in
 # the order they were committed.
 RUSH_SEATS = 10
+MESSAGE_URL = "api-conversation-messages"  # sending a direct message (takes the conversation)
 RUSH_CHECK = "rsvp rush: seats, then waitlist"
 
 
@@ -46,6 +47,8 @@ class WriteContext:
     # the RSVP rush's event and occurrence (original start, ISO 8601): bench/events.py
     rush_slug: str = ""
     rush_occurrence: str = ""
+    # conversation ids, one per writer, each with another writer (writer_conversations)
+    conversations: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,16 @@ def _rsvp_rush(c):
     return [("POST", path, token, body) for token in c.tokens]
 
 
+def _messages(c):
+    # Each writer sends in its conversation with another writer (build_write_context), so
+    # most conversations have both members writing at once.
+    return [
+        ("POST", f"/api/v1/conversations/{conversation}/messages/", token,
+         json.dumps({"body": f"Benchmark message {i}: see you at **the meetup**."}))
+        for i, (token, conversation) in enumerate(zip(c.tokens, c.conversations, strict=False))
+    ]  # fmt: skip
+
+
 WRITE_SCENARIOS = Registry(
     [
         WriteScenario(
@@ -136,11 +149,19 @@ WRITE_SCENARIOS = Registry(
             _rsvp_rush,
             needs=RSVP_URL,
         ),
+        WriteScenario(
+            "message-send",
+            f"{WRITERS} members sending direct messages, each in a conversation with another",
+            _messages,
+            needs=MESSAGE_URL,
+        ),
     ]
 )
 
 
-def build_write_context(scale, tokens, read_ctx):
+def build_write_context(scale, tokens, read_ctx, *, members=()):
+    """`members`: the writers the tokens are of, in order (their conversations with each
+    other are started for the direct-message scenario; none given, it has no requests)."""
     hot = list(
         public_posts(scale).order_by("-like_count", "-id").values_list("id", flat=True)[:HOT_POSTS]
     )
@@ -149,6 +170,7 @@ def build_write_context(scale, tokens, read_ctx):
 
     rush_slug, rush_start = events.rush_occurrence(scale)
     return WriteContext(
+        conversations=writer_conversations(members),
         tokens=tokens,
         hot_posts=hot,
         busy_post=read_ctx.post_id,
@@ -157,6 +179,24 @@ def build_write_context(scale, tokens, read_ctx):
         rush_slug=rush_slug,
         rush_occurrence=rush_start,
     )
+
+
+def writer_conversations(members):
+    """Each writer's conversation with another writer whose profile is public (a private
+    member cannot be found to start one), made now if missing: ids in the writers' order."""
+    from community.models import User
+    from messaging.services.conversations import start_conversation
+
+    public = [m for m in members if m.profile_visibility == User.Visibility.PUBLIC]
+    if len(public) < 2:
+        return []
+    ids = []
+    for i, member in enumerate(members):
+        partner = public[i % len(public)]
+        if partner.pk == member.pk:
+            partner = public[(i + 1) % len(public)]
+        ids.append(start_conversation(member, partner).pk)
+    return ids
 
 
 class Worker:
