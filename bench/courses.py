@@ -278,7 +278,10 @@ def load_lessons(ctx):
                     body, html = rng.choice(pool)
                     video = ""
                     featured = course.index == SHOWCASE and len(course.sequence) == READER_DONE
-                    if lesson_id % 3 == 0 or featured:
+                    # By the lesson's place in the load, never its id: a load's draw must
+                    # not depend on the ids the database hands out (a reload adds the same).
+                    ordinal = lesson_id - first
+                    if ordinal % 3 == 0 or featured:
                         video = "https://www.youtube.com/watch?v=" + "".join(
                             rng.choices(_VIDEO_CHARS, k=11)
                         )
@@ -288,7 +291,7 @@ def load_lessons(ctx):
                     )  # fmt: skip
                     if not deleted and not module.deleted:
                         course.sequence.append((lesson_id, m))
-                    for n in range(2 if featured else 1 if lesson_id % 10 == 4 else 0):
+                    for n in range(2 if featured else 1 if ordinal % 10 == 4 else 0):
                         attachments.append(_attachment(scale.name, lesson_id, n, rng))
                     title = f"{m + 1}.{p + 1} {_sentence(rng, WORDS, 2, 6).rstrip('.')}"
                     yield (
