@@ -20,3 +20,25 @@ def bench_app():
         reload_urls()
         yield
     reload_urls()
+
+
+@pytest.fixture
+def default_ladder(request):
+    """The default point rules and levels, which every page's header reads (a transactional
+    test's flush empties them); nothing for a test without the database."""
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        from tests.factories import default_rules_and_levels
+
+        default_rules_and_levels()
+
+
+def seed_tiny():
+    """Loads the tiny scale (or adds what it lacks); returns what seed_bench printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
+    return out.getvalue()

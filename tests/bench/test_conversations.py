@@ -4,10 +4,7 @@ larger scales, a quarter of the tiny's messages here), a scale loaded before the
 same rows added, and the conversation scenarios answer 200 for the reader within query
 budgets that do not grow with the data."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, F, Max
 
 from bench import conversations as bench_conversations
@@ -15,27 +12,13 @@ from bench.scales import SCALES
 from bench.scenarios import SCENARIOS
 from messaging.models import Conversation, Message, Participant
 from messaging.services import conversations as dm
-from tests.factories import UserFactory, default_rules_and_levels
+from tests.factories import UserFactory
 
+from .conftest import seed_tiny
 from .reader import ScenarioReader
 
 SCENARIO_NAMES = bench_conversations.CONVERSATION_SCENARIOS
-pytestmark = pytest.mark.usefixtures("bench_app")
-
-
-@pytest.fixture(autouse=True)
-def rules_and_ladder(request):
-    """The default rules and ladder, which the header's score reads (a transactional
-    test's flush empties them)."""
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db")
-        default_rules_and_levels()
-
-
-def seed_tiny():
-    out = StringIO()
-    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
-    return out.getvalue()
+pytestmark = pytest.mark.usefixtures("bench_app", "default_ladder")
 
 
 def test_the_conversation_pages_and_lists_are_registered_read_scenarios():

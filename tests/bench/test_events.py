@@ -8,10 +8,8 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from events.tasks import recount_all_events
 from events.views.common import parse_key
 from tests.factories import EventFactory, RsvpFactory, UserFactory
 
+from .conftest import seed_tiny
 from .reader import ScenarioReader
 
 TINY = SCALES["tiny"]
@@ -37,12 +36,6 @@ pytestmark = pytest.mark.usefixtures("bench_app")
 
 def registered():
     return {scenario.name: scenario for scenario in SCENARIOS.registered()}
-
-
-def seed_tiny():
-    out = StringIO()
-    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
-    return out.getvalue()
 
 
 def member(n):

@@ -6,10 +6,8 @@ ledger gets it added, and the leaderboard scenarios answer 200 for the reader wi
 query budgets, a number that does not grow with the data."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -29,32 +27,18 @@ from tests.factories import (
     LikeFactory,
     PostFactory,
     UserFactory,
-    default_rules_and_levels,
 )
 
+from .conftest import seed_tiny
 from .reader import ScenarioReader
 
 TINY = SCALES["tiny"]
 SCENARIO_NAMES = bench_gamification.GAMIFICATION_SCENARIOS
-pytestmark = pytest.mark.usefixtures("bench_app")
-
-
-@pytest.fixture(autouse=True)
-def rules_and_ladder(request):
-    """The default rules and ladder (a transactional test's flush empties them)."""
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db")
-        default_rules_and_levels()
+pytestmark = pytest.mark.usefixtures("bench_app", "default_ladder")
 
 
 def registered():
     return {scenario.name: scenario for scenario in SCENARIOS.registered()}
-
-
-def seed_tiny():
-    out = StringIO()
-    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
-    return out.getvalue()
 
 
 def tiny_members():

@@ -3,37 +3,20 @@ messaging.tasks would have written for its comments, likes and follows (recounte
 the ORM), a scale loaded before them gets the same rows added, and the notification
 scenarios answer 200 for the reader within query budgets that do not grow with the data."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from bench import notifications as bench_notifications
 from bench.scenarios import SCENARIOS
 from community.models import Comment, Follow, Like, Post
 from messaging import tasks
 from messaging.models import Notification
-from tests.factories import CommentFactory, PostFactory, default_rules_and_levels
+from tests.factories import CommentFactory, PostFactory
 
+from .conftest import seed_tiny
 from .reader import ScenarioReader
 
 SCENARIO_NAMES = bench_notifications.NOTIFICATION_SCENARIOS
-pytestmark = pytest.mark.usefixtures("bench_app")
-
-
-@pytest.fixture(autouse=True)
-def rules_and_ladder(request):
-    """The default rules and ladder, which the header's score reads (a transactional
-    test's flush empties them)."""
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db")
-        default_rules_and_levels()
-
-
-def seed_tiny():
-    out = StringIO()
-    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
-    return out.getvalue()
+pytestmark = pytest.mark.usefixtures("bench_app", "default_ladder")
 
 
 def registered():

@@ -26,6 +26,8 @@ from community.models import (
     User,
 )
 
+from .conftest import seed_tiny
+
 TINY = SCALES["tiny"]
 # The commands belong to the bench app, installed in benchmark mode (tests/bench/conftest.py).
 pytestmark = pytest.mark.usefixtures("bench_app")
@@ -39,12 +41,6 @@ def counts():
         model.__name__: model.objects.count()
         for model in (User, EmailAddress, Space, AccessGrant, Follow, SpaceVisit, Post, Comment)
     } | {"Like": Like.objects.count()}
-
-
-def seed_tiny():
-    out = StringIO()
-    call_command("seed_bench", scale="tiny", no_progress=True, stdout=out)
-    return out.getvalue()
 
 
 @pytest.mark.postgres
