@@ -488,6 +488,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two fields named target_type (a report's, a mute's): each enum its own name.
+    "ENUM_NAME_OVERRIDES": {"MuteTargetEnum": "messaging.models.Mute.Target"},
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ urlpatterns = [
         notifications.MarkReadView.as_view(),
         name="api-notification-read",
     ),
+    path(
+        "preferences/notifications/",
+        notifications.NotificationPreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
+    path("mutes/", notifications.MuteListView.as_view(), name="api-mutes"),
+    path("mutes/<int:mute_id>/", notifications.MuteDetailView.as_view(), name="api-mute"),
     path("conversations/", conversations.ConversationListView.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/",

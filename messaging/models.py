@@ -108,12 +108,42 @@ class Preferences(models.Model):
     )
     # Off: nobody may start or continue a conversation with them (they see why).
     direct_messages = models.BooleanField(default=True)
+    # The kinds of notification the member turned off (Notification.Kind values): none of
+    # them is made for them any more.
+    in_app_off = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "preferences"
 
     def __str__(self):
         return f"Messaging preferences of {self.member_id}"
+
+
+class Mute(models.Model):
+    """The member hears nothing more of a post's thread, a space or another member: no
+    notification is made of it for them."""
+
+    class Target(models.TextChoices):
+        POST = "post", "A post and its comments"
+        SPACE = "space", "A space"
+        MEMBER = "member", "A member"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes"
+    )
+    target_type = models.CharField(max_length=10, choices=Target.choices)
+    target_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "target_type", "target_id"], name="messaging_mute_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} muted {self.target_type} {self.target_id}"
 
 
 class Block(models.Model):

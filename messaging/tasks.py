@@ -31,6 +31,11 @@ def _post_words(post):
     return {"post_id": post.pk, "title": _excerpt(post.title or post.body)}
 
 
+def _sources(post):
+    """What a member may have muted that this is about: the post's thread and its space."""
+    return {"post_id": post.pk, "space_id": post.space_id}
+
+
 @shared_task
 def comment_created(comment_id):
     """The post's author hears of a comment; the parent comment's author of a reply (once,
@@ -44,11 +49,11 @@ def comment_created(comment_id):
         told.add(comment.parent.author_id)
         notify(comment.parent.author_id, Kind.REPLY, cause=f"reply:{comment.pk}",
                actor_id=comment.author_id, target_type="comment", target_id=comment.pk,
-               data=data)  # fmt: skip
+               data=data, **_sources(comment.post))  # fmt: skip
     if comment.post.author_id not in told:
         notify(comment.post.author_id, Kind.COMMENT, cause=f"comment:{comment.pk}",
                actor_id=comment.author_id, target_type="comment", target_id=comment.pk,
-               data=data)  # fmt: skip
+               data=data, **_sources(comment.post))  # fmt: skip
 
 
 @shared_task
@@ -70,7 +75,7 @@ def member_mentioned(member_id, by_id, post_id, comment_id=None):
             return
         cause, target = f"mention:comment:{comment_id}", ("comment", comment_id)
     notify(member_id, Kind.MENTION, cause=cause, actor_id=by_id, target_type=target[0],
-           target_id=target[1], data=_post_words(post))  # fmt: skip
+           target_id=target[1], data=_post_words(post), **_sources(post))  # fmt: skip
 
 
 @shared_task
@@ -80,7 +85,8 @@ def like_added(user_id, target_type, target_id, target_author_id):
         comment = Comment.objects.select_related("post").filter(pk=target_id).first()
         if comment is None or comment.deleted_at or not _shown(comment.post):
             return
-        data = {**_post_words(comment.post), "excerpt": _excerpt(comment.body)}
+        post = comment.post
+        data = {**_post_words(post), "excerpt": _excerpt(comment.body)}
     else:
         post = Post.objects.filter(pk=target_id).first()
         if not _shown(post):
@@ -88,7 +94,8 @@ def like_added(user_id, target_type, target_id, target_author_id):
         data = _post_words(post)
     notify(target_author_id, Kind.LIKE, cause=f"like:{target_type}:{target_id}:by:{user_id}",
            group=f"like:{target_type}:{target_id}", actor_id=user_id,
-           target_type=target_type, target_id=target_id, data=data)  # fmt: skip
+           target_type=target_type, target_id=target_id, data=data,
+           **_sources(post))  # fmt: skip
 
 
 @shared_task

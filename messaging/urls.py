@@ -8,6 +8,16 @@ urlpatterns = [
     path("notifications/", notifications.notifications_page, name="notifications"),
     path("notifications/bell/", notifications.bell, name="bell"),
     path("notifications/read-all/", notifications.mark_all_read, name="read_all"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "notifications/mute/<str:target_type>/<int:target_id>/",
+        notifications.mute_toggle,
+        name="mute",
+    ),
     path("notifications/<int:notification_id>/", notifications.open_notification, name="open"),
     path("notifications/<int:notification_id>/read/", notifications.mark_read, name="read"),
     path("messages/", conversations.conversations_page, name="conversations"),

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from community.views.common import page_url, safe_next_url
 
 from .. import selectors, services, targets
+from ..models import Mute, Notification
 
 PAGE_SIZE = 20
 
@@ -84,3 +85,46 @@ def bell(request):
         "unread_conversations": selectors.conversations.unread_conversations_count(request.user),
     }
     return render(request, "messaging/_header_icons.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Which kinds of notification the member gets, and what they muted."""
+    if request.method == "POST":
+        enabled = [kind for kind in Notification.Kind.values if request.POST.get(f"kind-{kind}")]
+        services.notifications.set_kinds(request.user, enabled=enabled)
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("messaging:notification_settings")
+    on = selectors.notifications.kinds_on(request.user)
+    context = {
+        "kinds": [(kind, label, on[kind]) for kind, label in Notification.Kind.choices],
+        "mutes": selectors.notifications.mutes_of(request.user),
+    }
+    return render(request, "messaging/notification_settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mute_toggle(request, target_type, target_id):
+    """The "Mute" button of a post, a space or a profile (fetched by the page once loaded,
+    so the page itself reads nothing of messaging); POST mutes or unmutes."""
+    if target_type not in Mute.Target.values:
+        raise Http404("Nothing of that kind can be muted.")
+    muted = selectors.notifications.is_muted(request.user, target_type, target_id)
+    if request.method == "POST":
+        if muted:
+            services.notifications.unmute(request.user, target_type, target_id)
+        else:
+            services.notifications.mute(request.user, target_type, target_id)
+        muted = not muted
+        if not request.htmx:
+            messages.success(request, MUTED[muted])
+            return redirect(safe_next_url(request, "messaging:notification_settings"))
+    context = {"target_type": target_type, "target_id": target_id, "muted": muted,
+               "label": MUTE_LABELS[target_type]}  # fmt: skip
+    return render(request, "messaging/_mute_button.html", context)
+
+
+MUTED = {True: "Muted: you will not be notified of it.", False: "Unmuted."}
+MUTE_LABELS = {"post": "this post", "space": "this space", "member": "this member"}

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from messaging import tasks
 from messaging.models import Notification
 from messaging.services import conversations as dm
+from messaging.services import notifications as notes
 from tests.community.test_api_schema import load_schema
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.helpers import api_as
@@ -29,6 +30,7 @@ def test_every_messaging_operation_answers_what_the_schema_documents(client, mem
     gone = dm.send_message(member, talk, body="Oops")
     others_talk = dm.start_conversation(friend, stranger)
     dm.block(member, blocked)
+    muted = notes.mute(member, "member", friend.pk)
     calls = [
         ("get", "/api/v1/notifications/", {}, {"size": "1"}, 200),
         ("get", "/api/v1/notifications/", {}, {"unread": "true"}, 200),
@@ -66,12 +68,22 @@ def test_every_messaging_operation_answers_what_the_schema_documents(client, mem
         ("delete", "/api/v1/blocks/{member_id}/", {"member_id": blocked.pk}, None, 204),
         ("get", "/api/v1/preferences/messages/", {}, None, 200),
         ("patch", "/api/v1/preferences/messages/", {}, {"direct_messages": "false"}, 200),
+        ("get", "/api/v1/preferences/notifications/", {}, None, 200),
+        ("patch", "/api/v1/preferences/notifications/", {},
+         {"kinds": {"like": False}}, 200),
+        ("patch", "/api/v1/preferences/notifications/", {},
+         {"kinds": {"nope": False}}, 400),
+        ("get", "/api/v1/mutes/", {}, None, 200),
+        ("post", "/api/v1/mutes/", {}, {"target_type": "member", "target_id": stranger.pk}, 201),
+        ("post", "/api/v1/mutes/", {}, {"target_type": "member", "target_id": 999_999}, 404),
+        ("delete", "/api/v1/mutes/{mute_id}/", {"mute_id": muted.pk}, None, 204),
     ]  # fmt: skip
     clients = {"member": api_as(member), "anonymous": APIClient()}
     for method, path, params, data, expect in calls:
         url = path.format(**params)
         for caller, wanted in (("member", expect), ("anonymous", 401)):
-            response = getattr(clients[caller], method)(url, data)
+            body = {} if method == "get" else {"format": "json"}
+            response = getattr(clients[caller], method)(url, data, **body)
             assert response.status_code == wanted, (caller, method, url, response.content[:300])
             schema.check(method, path, response)
     ours = {op for op, o in schema.operations.items() if "messaging" in o["tags"]}

@@ -26,17 +26,6 @@ Kind = Notification.Kind
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Runs a write and what follows its commit (the signals, their tasks, the notify)."""
-
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
-
-
 def told(member):
     return list(
         Notification.objects.filter(recipient=member).order_by("pk").values_list("kind", "others")
