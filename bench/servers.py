@@ -205,11 +205,15 @@ class Servers:
         for port in self.ports:
             while not self._answers(port, timeout=2):
                 if time.monotonic() > deadline:
-                    self.stop()
-                    cancel_orphaned_queries(self.env["DATABASE_URL"])
-                    self.start()
-                    self.restarts += 1
+                    self.restart()
                     return
+
+    def restart(self):
+        """Stops the servers, cancels the queries they left running, starts them again."""
+        self.stop()
+        cancel_orphaned_queries(self.env["DATABASE_URL"])
+        self.start()
+        self.restarts += 1
 
     def stop(self):
         stop_processes(self.procs, grace=10)
