@@ -10,7 +10,6 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 
-from community import access as community_access
 from community.api.errors import ErrorSerializer
 from community.api.serializers import AuthorSerializer
 from community.api.toolkit import (
@@ -170,7 +169,7 @@ class ConversationListView(MessagingView):
     def post(self, request):
         data = read_body(StartSerializer, request)
         member = User.objects.filter(pk=data["member"], is_active=True).first()
-        if member is None or not community_access.can_view_profile(request.user, member):
+        if member is None:
             raise NotFound("No such member.")
         conversation = services.conversations.start_conversation(request.user, member)
         return _thread_response(request, _participant(request, conversation.pk))

@@ -4,7 +4,7 @@ member's id answers 404."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from community.api.errors import ErrorSerializer
@@ -17,7 +17,7 @@ from community.api.toolkit import (
 )
 
 from .. import selectors, services
-from ..models import Mute, Notification
+from ..models import Mute
 from .base import MessagingView
 from .serializers import (
     MarkedReadSerializer,
@@ -118,12 +118,8 @@ class NotificationPreferencesView(MessagingView):
         summary="Turn kinds of notification on or off",
     )
     def patch(self, request):
-        wanted = read_body(KindsSerializer, request)["kinds"]
-        unknown = set(wanted) - set(Notification.Kind.values)
-        if unknown:
-            raise ValidationError({"kinds": [f"Unknown kinds: {', '.join(sorted(unknown))}."]})
-        on = {**selectors.notifications.kinds_on(request.user), **wanted}
-        services.notifications.set_kinds(request.user, enabled=[k for k, v in on.items() if v])
+        changes = read_body(KindsSerializer, request)["kinds"]
+        services.notifications.set_kinds(request.user, changes=changes)
         return Response({"kinds": selectors.notifications.kinds_on(request.user)})
 
 

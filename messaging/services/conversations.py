@@ -27,10 +27,10 @@ RATE_WINDOW = timedelta(minutes=1)
 
 
 def start_conversation(actor, recipient):
-    """The pair's conversation, made on first use (a race makes one: the pair is unique)."""
-    if not access.can_start_conversation(actor, recipient):
-        reason = access.why_not_message(actor, recipient)
-        raise PermissionDenied(reason or "You cannot message this member.")
+    """The pair's conversation, made on first use (a race makes one: the pair is unique).
+    A member whose profile the actor may not see is not there for them (404)."""
+    community_access.check_can_view_profile(actor, recipient)
+    access.check_can_message(actor, recipient)
     low, high = sorted((actor, recipient), key=lambda member: member.pk)
     conversation = Conversation.objects.filter(low=low, high=high).first()
     if conversation is not None:

@@ -104,13 +104,19 @@ def _unwanted(recipient_id, kind, *, post_id, space_id, actor_id):
     return bool(sources) and Mute.objects.filter(sources, member_id=recipient_id).exists()
 
 
-def set_kinds(member, *, enabled):
-    """The kinds of notification the member wants (the others are turned off)."""
+def set_kinds(member, *, enabled=None, changes=None):
+    """The kinds of notification the member wants: `enabled` lists them all (the others are
+    turned off), or `changes` ({kind: on}) changes only those named. Returns the kinds off."""
     access.check_is_active_member(member)
-    unknown = set(enabled) - set(Notification.Kind.values)
+    kinds = Notification.Kind.values
+    unknown = (set(enabled or ()) | set(changes or ())) - set(kinds)
     if unknown:
         raise ValidationError({"kinds": [f"Unknown kinds: {', '.join(sorted(unknown))}."]})
-    off = [kind for kind in Notification.Kind.values if kind not in set(enabled)]
+    if enabled is None:
+        current = Preferences.objects.filter(member=member).values_list("in_app_off", flat=True)
+        off = set(current.first() or ())
+        enabled = [kind for kind in kinds if (changes or {}).get(kind, kind not in off)]
+    off = [kind for kind in kinds if kind not in set(enabled)]
     Preferences.objects.update_or_create(member=member, defaults={"in_app_off": off})
     return off
 
