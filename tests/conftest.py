@@ -119,7 +119,18 @@ def member_client(client, member):
 #         services.create_comment(member, post=post, body="Hi")
 #     assert live_events.of_type("comment.created") == [...]
 #
-# (a `transactional_db` test commits for real and needs no wrapping).
+# (a `transactional_db` test commits for real and needs no wrapping), or use `committed`.
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Runs a write and what follows its commit (signals, their tasks, what those write)."""
+
+    def run(write, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write(*args, **kwargs)
+
+    return run
 
 
 @pytest.fixture

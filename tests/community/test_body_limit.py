@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from bench.servers import stop_processes
 from community.limits import BodySizeLimitMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,6 +237,7 @@ def server(request, tmp_path):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers in its group: the stop kills them all
     )
     deadline = time.monotonic() + 15
     while True:
@@ -244,12 +246,11 @@ def server(request, tmp_path):
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
+                stop_processes([process], grace=0)
                 pytest.fail(f"{request.param} did not start")
             time.sleep(0.1)
     yield request.param, process, port
-    process.kill()
-    process.wait(10)
+    stop_processes([process], grace=0)
 
 
 def head(path, extra):

@@ -9,14 +9,3 @@ from tests.factories import default_rules_and_levels as restore_defaults
 @pytest.fixture(autouse=True)
 def default_rules_and_levels(db):
     restore_defaults()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Runs a write and what it does after commit (signals, their tasks, the recompute)."""
-
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
