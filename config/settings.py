@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gamification.tasks.recompute_all_scores",
         "schedule": 60 * 60 * 24,
     },
+    "prune-old-period-scores": {
+        "task": "gamification.tasks.prune_period_scores",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------

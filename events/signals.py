@@ -4,7 +4,8 @@ gamification may award attendance."""
 
 from django.dispatch import Signal
 
-rsvp_changed = Signal()  # user_id, event_id, occurrence_start, status (the new one)
+# status: the new one; None when the RSVP was removed (its date left the series).
+rsvp_changed = Signal()  # user_id, event_id, occurrence_start, status
 # A seat freed and the first waiting member took it.
 waitlist_promoted = Signal()  # user_id, event_id, occurrence_start
 # Sent once per member, occurrence and kind ("24h" or "1h") by tasks.send_due_reminders.

@@ -50,6 +50,10 @@ def rsvp_changed(user_id, event_id, occurrence_start, **_kwargs):
     tasks.reconcile_rsvp_award.delay(user_id, event_id, occurrence_start)
 
 
+def event_changed(event_id, occurrence_start=None, **_kwargs):
+    tasks.reconcile_event_awards.delay(event_id, occurrence_start)
+
+
 def connect():
     """Called once from GamificationConfig.ready (dispatch_uid keeps it once)."""
     pairs = [
@@ -65,6 +69,8 @@ def connect():
         (courses.course_completed, course_completed),
         (events.rsvp_changed, rsvp_changed),
         (events.waitlist_promoted, rsvp_changed),
+        (events.event_cancelled, event_changed),
+        (events.event_changed, event_changed),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, weak=False, dispatch_uid=f"gamification.{receiver.__name__}")

@@ -27,6 +27,12 @@ def reconcile_rsvp_award(user_id, event_id, occurrence_start):
 
 
 @shared_task
+def reconcile_event_awards(event_id, occurrence_start=None):
+    """An event or one occurrence cancelled, deleted or moved: its going members' awards."""
+    awards.reconcile_event_awards(event_id=event_id, occurrence_start=occurrence_start)
+
+
+@shared_task
 def recompute_score(member_id):
     """A member's points, level and this week's and month's points, from the ledger."""
     scores.recompute_score(member_id)
@@ -38,6 +44,12 @@ def recompute_all_scores():
     awards continue, each member being recomputed under their own lock."""
     for member_id in scores.members_with_scores():
         scores.recompute_score(member_id, regrant=True)
+
+
+@shared_task
+def prune_period_scores():
+    """The week and month rows no board reads any more (older than the previous period)."""
+    scores.prune_period_scores()
 
 
 @shared_task

@@ -221,5 +221,6 @@ def delete_event(actor, *, event):
         event.deleted_at = event.deleted_at or timezone.now()
         event.save(update_fields=["deleted_at", "updated_at"])
         audit.record(actor, DELETE, event)
-        announce(event)
+        # For the members going, a deleted event is a cancelled one.
+        announce(event, cancelled=True)
     return event

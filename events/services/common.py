@@ -178,5 +178,11 @@ def drop_vanished_occurrences(event):
     if not vanished:
         return 0
     changes.filter(original_start__in=vanished).delete()
-    dropped, _ = rsvps.filter(occurrence_start__in=vanished).delete()
+    gone = rsvps.filter(occurrence_start__in=vanished)
+    for user_id, start in gone.values_list("user_id", "occurrence_start"):
+        effects.send_signal_on_commit(
+            signals.rsvp_changed, user_id=user_id, event_id=event.pk,
+            occurrence_start=start.isoformat(), status=None,
+        )  # fmt: skip
+    dropped, _ = gone.delete()
     return dropped

@@ -19,6 +19,7 @@ from community import access as community_access
 from community import effects
 from community.models import Comment, Like, Post, User
 from courses.models import Enrollment, Lesson, LessonProgress
+from events import recurrence
 from events.models import Rsvp
 
 from .. import tasks
@@ -88,10 +89,16 @@ def _course_completed(course_id, member_id):
 
 
 def _going(rsvp_id, _actor_id):
-    rsvp = Rsvp.objects.filter(pk=rsvp_id).values("user_id", "status").first()
+    """Going to an occurrence that still takes place: not to a deleted or cancelled event,
+    a cancelled date, nor a date the series' rule no longer makes."""
+    rsvp = Rsvp.objects.select_related("event").filter(pk=rsvp_id).first()
     if rsvp is None:
         return None
-    return Claim(rsvp["user_id"], rsvp["user_id"], rsvp["status"] == Rsvp.Status.GOING)
+    earned = rsvp.status == Rsvp.Status.GOING and rsvp.event.deleted_at is None
+    if earned:
+        occurrence = recurrence.occurrence_at(rsvp.event, rsvp.occurrence_start)
+        earned = occurrence is not None and not occurrence.cancelled
+    return Claim(rsvp.user_id, rsvp.user_id, earned)
 
 
 # (action, source model) -> claim(source_id, actor_id) -> Claim, or None when the source
@@ -206,4 +213,27 @@ def reconcile_rsvp_award(*, user_id, event_id, occurrence_start):
         .first()
     )
     if rsvp_id is not None:
+        reconcile_award(action=Action.EVENT_GOING, source="events.rsvp", source_id=rsvp_id)
+        return
+    # The RSVP was removed (its date left the series): its id is gone with it, so the
+    # member's going awards whose RSVP no longer exists go (a member has few RSVPs).
+    rsvp_type = ContentType.objects.get_for_model(Rsvp)
+    orphaned = (
+        PointAward.objects.filter(member_id=user_id, action=Action.EVENT_GOING,
+                                  source_type=rsvp_type)
+        .exclude(source_id__in=Rsvp.objects.filter(user_id=user_id).values("pk"))
+        .values_list("source_id", flat=True)
+    )  # fmt: skip
+    for source_id in list(orphaned):
+        _drop_orphans(Action.EVENT_GOING, rsvp_type, source_id, None)
+
+
+def reconcile_event_awards(*, event_id, occurrence_start=None):
+    """The event_going awards of an event (or one occurrence, its original start in ISO
+    8601) that was cancelled, deleted or whose dates changed: every going RSVP's award
+    follows whether its date still takes place."""
+    going = Rsvp.objects.filter(event_id=event_id, status=Rsvp.Status.GOING)
+    if occurrence_start is not None:
+        going = going.filter(occurrence_start=occurrence_start)
+    for rsvp_id in going.order_by("pk").values_list("pk", flat=True):
         reconcile_award(action=Action.EVENT_GOING, source="events.rsvp", source_id=rsvp_id)

@@ -5,6 +5,8 @@ so a recompute run twice, late, or beside another one for the same member leaves
 of the ledger as it is committed (the last one to take the lock sees every award).
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -137,3 +139,20 @@ def members_with_scores():
         set(Score.objects.values_list("member_id", flat=True))
         | set(PointAward.objects.order_by().values_list("member_id", flat=True).distinct())
     )
+
+
+PRUNE_BATCH = 10_000
+
+
+def prune_period_scores(now=None):
+    """Deletes the period rows of weeks and months before the previous one: no board reads
+    them, and the ledger keeps the history. In batches, so a large prune never holds many
+    row locks at once. Returns how many rows went."""
+    removed = 0
+    for period in PeriodScore.Period.values:
+        current = period_start(period, now)
+        previous = period_start(period, start_moment(current) - timedelta(days=1))
+        old = PeriodScore.objects.filter(period=period, starts_on__lt=previous)
+        while batch := list(old.values_list("pk", flat=True)[:PRUNE_BATCH]):
+            removed += PeriodScore.objects.filter(pk__in=batch).delete()[0]
+    return removed

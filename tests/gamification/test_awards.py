@@ -129,6 +129,34 @@ def test_going_to_an_event_earns_until_the_answer_changes(member, committed):
     assert ledger(member) == [("event_going", 1)]  # the same RSVP row: one award
 
 
+def test_going_earns_only_while_the_date_takes_place(member, other_member, admin, committed):
+    from datetime import timedelta
+
+    from events.services import authoring, occurrences
+
+    event = EventFactory(weekly=True)
+    first, second, third = (event.starts_at + timedelta(weeks=n) for n in range(3))
+    for start in (first, second, third):
+        committed(rsvps.rsvp, member, event=event, occurrence_start=start, status="going")
+    committed(rsvps.rsvp, other_member, event=event, occurrence_start=first, status="going")
+    assert ledger(member) == [("event_going", 1)] * 3 and points(member) == 3
+
+    committed(occurrences.cancel_occurrence, admin, event=event, original_start=second)
+    assert ledger(member) == [("event_going", 1)] * 2 and points(member) == 2
+    # A new rule without the third date drops its RSVP, and with it the award.
+    committed(authoring.update_event, admin, event=event, rrule="FREQ=WEEKLY;COUNT=2")
+    assert ledger(member) == [("event_going", 1)] and points(member) == 1
+    committed(authoring.cancel_event, admin, event=event)
+    assert ledger(member) == ledger(other_member) == [] and points(member) == 0
+
+    one_off = EventFactory()
+    committed(rsvps.rsvp, member, event=one_off, occurrence_start=one_off.starts_at,
+              status="going")  # fmt: skip
+    assert points(member) == 1
+    committed(authoring.delete_event, admin, event=one_off)
+    assert ledger(member) == [] and points(member) == 0
+
+
 def test_a_waitlisted_member_earns_once_promoted(member, other_member, committed):
     event = EventFactory(capacity=1)
     answer = {"event": event, "occurrence_start": event.starts_at}
@@ -227,3 +255,21 @@ def test_a_removed_post_recomputes_its_authors_score_once(
         awards.reconcile_awards_from(source="community.post", source_id=post.pk)
     assert ledger(member) == []
     assert len(queued) == 1  # one recompute of the author, not one per award taken back
+
+
+def test_reaching_a_level_that_unlocks_a_tier_opens_its_course(member, space, committed):
+    """Courses know nothing of levels: the level's tier, granted through community's
+    seams, is what opens the paid course."""
+    from community.models import User
+    from courses import access as course_access
+    from gamification.models import Level
+    from tests.factories import CourseFactory
+
+    course = CourseFactory(paid=True)
+    Level.objects.filter(threshold=5).update(unlocks_tier=course.required_tier)
+    assert not course_access.can_enroll(member, course)
+    for n in range(3):  # 2 points a post: 6, past the Member level's 5
+        committed(community.create_post, member, space=space, body=f"Post {n}")
+    assert points(member) == 6
+    # As the member's next request sees it (a member object keeps the tiers it read).
+    assert course_access.can_enroll(User.objects.get(pk=member.pk), course)

@@ -250,3 +250,72 @@ def test_a_level_removed_from_the_ladder_is_no_level_up(
     assert Score.objects.get(member=member).level.name == "Member"
     assert domain_signals.of("gamification.level_changed") == []
     assert live_events.of_type("level.changed") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_full_recompute_while_awards_arrive_ends_with_every_score_equal_to_its_ledger():
+    """Recomputing everyone (the admin action, the nightly job) races members earning: each
+    member's score is recomputed under their own lock, so none is left behind its ledger."""
+    import threading
+
+    from django.db import connection
+
+    from community import services as community
+    from tests.factories import SpaceFactory
+
+    space = SpaceFactory()
+    writers = [UserFactory() for _ in range(3)]
+    barrier, errors = threading.Barrier(len(writers) + 1), []
+
+    def in_thread(work):
+        def run():
+            try:
+                barrier.wait()
+                work()
+            except Exception as error:  # any failure is the test failing, reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    def write(member):
+        for n in range(6):
+            community.create_post(member, space=space, body=f"Post {n} by {member.pk}")
+
+    def recompute_all():
+        for _ in range(4):
+            tasks.recompute_all_scores()
+
+    threads = [in_thread(lambda m=m: write(m)) for m in writers] + [in_thread(recompute_all)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for member in writers:
+        ledger = sum(PointAward.objects.filter(member=member).values_list("points", flat=True))
+        assert ledger == 12
+        assert Score.objects.get(member=member).points == ledger
+
+
+def test_period_rows_before_the_previous_week_or_month_are_pruned(member):
+    from gamification.services.scores import prune_period_scores
+
+    week, month = PeriodScore.Period.WEEK, PeriodScore.Period.MONTH
+    this_week, this_month = period_start(week), period_start(month)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    rows = {
+        (week, this_week): True, (week, this_week - timedelta(weeks=1)): True,
+        (week, this_week - timedelta(weeks=2)): False,
+        (week, this_week - timedelta(weeks=30)): False,
+        (month, this_month): True, (month, last_month): True,
+        (month, (last_month - timedelta(days=1)).replace(day=1)): False,
+    }  # fmt: skip
+    for period, starts_on in rows:
+        PeriodScore.objects.create(member=member, period=period, starts_on=starts_on, points=3)
+    assert prune_period_scores() == 3
+    assert prune_period_scores() == 0
+    kept = set(PeriodScore.objects.values_list("period", "starts_on"))
+    assert kept == {key for key, stays in rows.items() if stays}
