@@ -1,9 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from . import access
+from . import access, mail
 
 
 def banned_response(request, user):
@@ -15,6 +17,18 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(
             template_prefix, email, {**context, "site_name": settings.AGORA_SITE_NAME}
         )
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's account mails are plain text; they also go out in the HTML shell every
+        other mail of the community has, with the same words (links made clickable)."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            html = render_to_string(
+                "email/account.html",
+                {**mail.branding(), "subject": message.subject, "body": message.body},
+            )
+            message.attach_alternative(html, "text/html")
+        return message
 
     def pre_login(self, request, user, **kwargs):
         # Inactive accounts keep allauth's own page; banned ones get ours.

@@ -11,11 +11,17 @@ with `whole_lines(policy)`: a text part whose lines fit SMTP's limit (998 octets
 2.1.1) is sent as 7bit when it is ASCII and 8bit otherwise, which is what Django already
 does for short lines, so SMTP receives correct MIME and the console shows the text as
 written. Longer lines still fall back to quoted-printable.
+
+Headers whose value is one long URL (List-Unsubscribe, RFC 8058) are kept whole the same
+way: the default policy would cut a token longer than 78 characters into RFC 2047 encoded
+words, which no mail program reads back as a URL; RFC 5322 allows the line up to 998.
 """
 
 import email.contentmanager
+import email.headerregistry
 import email.policy
 
+from django.conf import settings
 from django.core.mail.backends import console, smtp
 
 SMTP_MAX_LINE = 998
@@ -38,10 +44,27 @@ whole_lines_manager.set_handlers.update(email.contentmanager.raw_data_manager.se
 whole_lines_manager.add_set_handler(str, _set_text_content)
 
 
+class WholeURLHeader(email.headerregistry.UnstructuredHeader):
+    """A header of one ASCII value (a URL in angle brackets) written on one line when it
+    fits SMTP's limit, instead of being folded into encoded words."""
+
+    def fold(self, *, policy):
+        line = f"{self.name}: {self}"
+        if str(self).isascii() and len(line) <= SMTP_MAX_LINE:
+            return line + policy.linesep
+        return super().fold(policy=policy)
+
+
+URL_HEADERS = ("list-unsubscribe", "list-unsubscribe-post")
+whole_headers = email.headerregistry.HeaderRegistry()
+for _name in URL_HEADERS:
+    whole_headers.map_to_type(_name, WholeURLHeader)
+
+
 def whole_lines(policy):
-    """`policy` with text parts kept whole (see the module's docstring)."""
+    """`policy` with text parts and URL headers kept whole (see the module's docstring)."""
     if isinstance(policy, email.policy.EmailPolicy):
-        return policy.clone(content_manager=whole_lines_manager)
+        return policy.clone(content_manager=whole_lines_manager, header_factory=whole_headers)
     return policy
 
 
@@ -70,3 +93,13 @@ class ConsoleBackend(WholeLinesMixin, console.EmailBackend):
 
 class SMTPBackend(WholeLinesMixin, smtp.EmailBackend):
     """Production SMTP, with the same bodies the console shows."""
+
+
+def branding():
+    """What every mail's branded templates (templates/email/) read: the community's name,
+    colour and address (links in mails are absolute: they leave outside any request)."""
+    return {
+        "site_name": settings.AGORA_SITE_NAME,
+        "primary_color": settings.AGORA_PRIMARY_COLOR,
+        "base_url": settings.AGORA_BASE_URL.rstrip("/"),
+    }

@@ -15,3 +15,5 @@ like_added = Signal()  # user_id, target_type ("post" | "comment"), target_id, t
 like_removed = Signal()  # user_id, target_type, target_id, target_author_id
 member_followed = Signal()  # follower_id, followed_id
 member_mentioned = Signal()  # member_id, by_id, post_id, comment_id (None for a post)
+# A member moved to another time zone: what is scheduled on their clock (digests) follows.
+time_zone_changed = Signal()  # member_id

@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.recount_all_events",
         "schedule": 60 * 60,
     },
+    # Digests that are due (in each member's own time zone) and mails held by quiet hours.
+    "send-due-notification-emails": {
+        "task": "messaging.tasks.send_due_emails",
+        "schedule": 60 * 5,
+    },
     # A repair: awards recompute their member's score as they happen.
     "recompute-scores": {
         "task": "gamification.tasks.recompute_all_scores",
@@ -591,6 +596,9 @@ AGORA_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AGORA_AVATAR_SIZE = 512
 # Direct messages one member may send in a minute (pages and API alike).
 AGORA_MESSAGES_PER_MINUTE = env_int("AGORA_MESSAGES_PER_MINUTE", 30)
+# Seconds a direct message waits before its email: a member who reads it by then gets none,
+# and the messages of those seconds make one mail.
+AGORA_MESSAGE_EMAIL_DELAY = env_int("AGORA_MESSAGE_EMAIL_DELAY", 120)
 
 # --- Payments (the payments app shows "not configured" while these are empty) --------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -49,6 +49,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Waiting to be emailed (the member wants this kind by email; cleared when it is sent,
+    # read first, or no longer wanted), and when it went out: each row is mailed once.
+    # (db_default too: the benchmark's loader writes rows in SQL.)
+    email_pending = models.BooleanField(default=False, db_default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -67,6 +72,12 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=Q(read_at__isnull=True),
                 name="messaging_notif_unread",
+            ),
+            # What the mailer still has to send, and to whom.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(email_pending=True),
+                name="messaging_notif_email_pending",
             ),
         ]
 
@@ -100,8 +111,30 @@ class DeliveredCause(models.Model):
         return f"{self.key} for {self.recipient_id}"
 
 
+# Payment problems are always told, in the app and by email at once: access to what the
+# member paid for is at stake. No setting, mute, unsubscribe link or digest holds them back.
+ALWAYS_TOLD = (Notification.Kind.PAYMENT,)
+# What a member hears of: the notification kinds and direct messages.
+MESSAGE_EMAIL = "message"
+HEARD_KINDS = [*Notification.Kind.choices, (MESSAGE_EMAIL, "Direct messages")]
+# Every kind of email a member may turn off.
+EMAIL_KINDS = [(kind, label) for kind, label in HEARD_KINDS if kind not in ALWAYS_TOLD]
+# Likes are told in the app only unless a member asks for their email too.
+EMAIL_OFF_BY_DEFAULT = (Notification.Kind.LIKE,)
+
+
+def default_email_off():
+    return list(EMAIL_OFF_BY_DEFAULT)
+
+
 class Preferences(models.Model):
     """A member's messaging choices; a member without a row has the defaults."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "As it happens"
+        DAILY = "daily", "A daily digest"
+        WEEKLY = "weekly", "A weekly digest (Mondays)"
+        OFF = "off", "Never"
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging_preferences"
@@ -111,9 +144,30 @@ class Preferences(models.Model):
     # The kinds of notification the member turned off (Notification.Kind values): none of
     # them is made for them any more.
     in_app_off = models.JSONField(default=list, blank=True)
+    # Email: the switch for all of it (what "unsubscribe from all" turns off, keeping the
+    # rest to come back to), how often, the kinds (EMAIL_KINDS values) turned off, and the
+    # hours of the member's day when nothing is sent (start > end spans midnight).
+    email_enabled = models.BooleanField(default=True)
+    email_frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    email_off = models.JSONField(default=default_email_off, blank=True)
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    # Digests: when the next one is due (UTC, from the member's time zone) and the last one
+    # was built.
+    next_digest_at = models.DateTimeField(null=True, blank=True)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "preferences"
+        indexes = [
+            models.Index(
+                fields=["next_digest_at"],
+                condition=Q(next_digest_at__isnull=False),
+                name="messaging_prefs_digest_due",
+            )
+        ]
 
     def __str__(self):
         return f"Messaging preferences of {self.member_id}"
@@ -206,6 +260,8 @@ class Participant(models.Model):
     # The newest message id they have seen (their own count as seen), and when.
     last_read_id = models.BigIntegerField(default=0)
     last_read_at = models.DateTimeField(null=True, blank=True)
+    # A message came that they have not read and no email has told them of yet.
+    email_pending = models.BooleanField(default=False, db_default=False)
     # When the conversation's latest message was sent: the member's list order (null: no
     # message yet, not listed).
     latest_at = models.DateTimeField(null=True, blank=True)
@@ -225,6 +281,11 @@ class Participant(models.Model):
             ),
             # Finding a member's conversation with another (profile, block).
             models.Index(fields=["member", "other"], name="messaging_participant_pair"),
+            models.Index(
+                fields=["member"],
+                condition=Q(email_pending=True),
+                name="messaging_participant_email",
+            ),
         ]
 
     def __str__(self):

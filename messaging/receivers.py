@@ -1,6 +1,9 @@
 """Receivers of the other apps' domain signals (sent after commit, ids only): each enqueues
 the task that makes the notification, so a slow or failing one never touches the sender."""
 
+from allauth.account import signals as account_signals
+
+from community import effects
 from community import signals as community
 from courses import signals as courses
 from events import signals as events
@@ -42,8 +45,37 @@ def module_unlocked(user_id, course_id, module_id, **_kwargs):
     tasks.module_unlocked.delay(user_id, course_id, module_id)
 
 
-def payment_failed(user_id, invoice_id, **_kwargs):
-    tasks.payment_failed.delay(user_id, invoice_id)
+def payment_failed(user_id, invoice_id, hosted_invoice_url="", **_kwargs):
+    tasks.payment_failed.delay(user_id, invoice_id, hosted_invoice_url)
+
+
+def subscription_past_due(user_id, subscription_id, grace_ends_at, **_kwargs):
+    tasks.subscription_past_due.delay(user_id, subscription_id, grace_ends_at)
+
+
+def trial_will_end(user_id, subscription_id, trial_end, **_kwargs):
+    tasks.trial_will_end.delay(user_id, subscription_id, trial_end)
+
+
+def payment_received(user_id, kind, object_id, **_kwargs):
+    tasks.send_receipt.delay(user_id, kind, object_id)
+
+
+def email_confirmed(request, email_address, **_kwargs):
+    """allauth's signal, sent inside the confirmation's request: the welcome mail waits for
+    its commit, and goes once per member (a second address confirmed later sends none)."""
+    effects.enqueue_on_commit(tasks.send_welcome, email_address.user_id)
+
+
+def user_signed_up(request, user, sociallogin=None, **_kwargs):
+    """A member who signs up with Google or GitHub confirms no address (the provider did):
+    their welcome goes at sign-up."""
+    if sociallogin is not None:
+        effects.enqueue_on_commit(tasks.send_welcome, user.pk)
+
+
+def time_zone_changed(member_id, **_kwargs):
+    tasks.reschedule_digest.delay(member_id)
 
 
 def connect():
@@ -53,11 +85,17 @@ def connect():
         (community.member_mentioned, member_mentioned),
         (community.like_added, like_added),
         (community.member_followed, member_followed),
+        (community.time_zone_changed, time_zone_changed),
         (gamification.level_changed, level_changed),
         (events.waitlist_promoted, waitlist_promoted),
         (events.reminder_due, reminder_due),
         (courses.module_unlocked, module_unlocked),
         (payments.payment_failed, payment_failed),
+        (payments.subscription_past_due, subscription_past_due),
+        (payments.trial_will_end, trial_will_end),
+        (payments.payment_received, payment_received),
+        (account_signals.email_confirmed, email_confirmed),
+        (account_signals.user_signed_up, user_signed_up),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, weak=False, dispatch_uid=f"messaging.{receiver.__name__}")

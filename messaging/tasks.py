@@ -3,15 +3,32 @@ receivers enqueue them after the sender's commit). Each reads what it needs by i
 is gone, and calls services.notify with a cause that names what happened: a task run twice
 tells nobody twice."""
 
-from celery import shared_task
+import smtplib
 
-from community.models import Comment, Post
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from community.models import Comment, Post, User
 from courses.models import Module
 from events.models import Event
 from gamification.models import Level
+from payments.models import Invoice, Purchase
+from payments.money import format_money
 
-from .models import Notification
+from . import mail
+from .models import DeliveredCause, Notification
+from .services import email
 from .services.notifications import notify
+
+# A mail server that is down or refuses for a while: try again later, up to about an hour.
+MAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 60 * 20,
+    "max_retries": 6,
+}
 
 Kind = Notification.Kind
 EXCERPT = 80
@@ -148,6 +165,82 @@ def module_unlocked(user_id, course_id, module_id):
 
 
 @shared_task
-def payment_failed(user_id, invoice_id):
+def payment_failed(user_id, invoice_id, hosted_invoice_url=""):
     notify(user_id, Kind.PAYMENT, cause=f"payment_failed:{invoice_id}", target_type="billing",
-           data={"what": "payment_failed"})  # fmt: skip
+           data={"what": "payment_failed", "hosted_invoice_url": hosted_invoice_url})  # fmt: skip
+
+
+@shared_task
+def subscription_past_due(user_id, subscription_id, grace_ends_at):
+    notify(user_id, Kind.PAYMENT, cause=f"past_due:{subscription_id}:{grace_ends_at}",
+           target_type="billing", data={"what": "past_due", "until": grace_ends_at})  # fmt: skip
+
+
+@shared_task
+def trial_will_end(user_id, subscription_id, trial_end):
+    notify(user_id, Kind.PAYMENT, cause=f"trial_end:{subscription_id}:{trial_end}",
+           target_type="billing", data={"what": "trial_will_end", "until": trial_end})  # fmt: skip
+
+
+# --- Mail ---------------------------------------------------------------------------------
+
+
+@shared_task(**MAIL_RETRY)
+def send_pending_email(member_id):
+    email.send_pending(member_id)
+
+
+@shared_task
+def send_due_emails():
+    email.send_due()
+
+
+@shared_task
+def reschedule_digest(member_id):
+    email.reschedule_digest(member_id)
+
+
+def _mail_once(member, cause, *args, **kwargs):
+    """mail.send(member, …) the first time `cause` is seen for them (a task delivered twice
+    mails once: the second waits on the first's row, then finds it); a send that fails rolls
+    the cause back, so the task's retry sends it."""
+    with transaction.atomic():
+        _, new = DeliveredCause.objects.get_or_create(recipient_id=member.pk, key=cause)
+        if new:
+            mail.send(member, *args, **kwargs)
+
+
+@shared_task(**MAIL_RETRY)
+def send_welcome(member_id):
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        return
+    _mail_once(member, "mail:welcome", "welcome", f"Welcome to {settings.AGORA_SITE_NAME}", {
+        "feed_url": mail.absolute(reverse("community:feed")),
+        "profile_url": mail.absolute(reverse("community:edit_profile")),
+    })  # fmt: skip
+
+
+@shared_task(**MAIL_RETRY)
+def send_receipt(member_id, kind, object_id):
+    """A receipt for a paid invoice or a one-time purchase."""
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    model = {"invoice": Invoice, "purchase": Purchase}[kind]
+    paid = model.objects.filter(pk=object_id, user_id=member_id).first()
+    if member is None or paid is None:
+        return
+    if kind == "invoice":
+        amount, currency = paid.amount_paid, paid.currency
+        what, link, when = (
+            f"Invoice {paid.number or paid.stripe_id}",
+            paid.hosted_invoice_url,
+            paid.created,
+        )
+    else:
+        amount, currency = paid.amount_total, paid.currency
+        what, link, when = (paid.plan.name if paid.plan else "Your purchase"), "", paid.created_at
+    amount = format_money(amount, currency)
+    _mail_once(member, f"mail:receipt:{kind}:{object_id}", "receipt", f"Receipt: {amount}", {
+        "what": what, "amount": amount, "when": when, "link": link,
+        "billing_url": mail.absolute(reverse("payments:billing")),
+    })  # fmt: skip

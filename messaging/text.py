@@ -53,5 +53,10 @@ def sentence(notification):
     if n.kind == Kind.COURSE:
         return f"“{data.get('module', '')}” is open now in {data.get('course', '')}"
     if n.kind == Kind.PAYMENT:
+        until = _when(data.get("until"))
+        if data.get("what") == "past_due":
+            return f"Your membership payment is overdue: your access stays until {until}"
+        if data.get("what") == "trial_will_end":
+            return f"Your free trial ends {until}: check your payment details"
         return "A payment failed: update your card to keep your access"
     return n.get_kind_display()

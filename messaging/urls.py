@@ -13,6 +13,7 @@ urlpatterns = [
         notifications.notification_settings,
         name="notification_settings",
     ),
+    path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path(
         "notifications/mute/<str:target_type>/<int:target_id>/",
         notifications.mute_toggle,

@@ -96,6 +96,10 @@ def handle_trial_will_end(event):
 
 def handle_invoice(event):
     invoice = sync.sync_invoice(_object(event), state_at=event.created)
+    if event.type == "invoice.paid" and invoice.user_id and invoice.amount_paid > 0:
+        effects.send_signal_on_commit(
+            signals.payment_received, user_id=invoice.user_id, kind="invoice", object_id=invoice.pk
+        )
     if event.type == "invoice.payment_failed" and invoice.user_id:
         effects.send_signal_on_commit(
             signals.payment_failed,
@@ -175,6 +179,10 @@ def _grant_one_time_purchase(event, session, user):
             note=f"Stripe checkout {session['id']}",
         )
         purchase.save(update_fields=["grant"])
+        if purchase.amount_total > 0:
+            effects.send_signal_on_commit(
+                signals.payment_received, user_id=user.pk, kind="purchase", object_id=purchase.pk
+            )
 
 
 def _note_checkout_coupon(session):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from community import audit, effects, live, tasks
+from community import audit, effects, live, signals, tasks
 from community.access import check_can_moderate_member
 from community.models import ApiToken, User
 from community.richtext import render_markdown
@@ -46,6 +46,7 @@ def update_profile(actor, *, avatar=None, **changes):
     visibility_changed = cleaned.get("profile_visibility", actor.profile_visibility) != (
         actor.profile_visibility
     )
+    zone_changed = cleaned.get("time_zone", actor.time_zone) != actor.time_zone
     for name, value in cleaned.items():
         setattr(actor, name, value)
     if "bio" in cleaned:
@@ -65,6 +66,8 @@ def update_profile(actor, *, avatar=None, **changes):
     storage = actor.avatar.storage
     if new_avatar and old_avatar:
         effects.on_commit(lambda: storage.delete(old_avatar))
+    if zone_changed:
+        effects.send_signal_on_commit(signals.time_zone_changed, member_id=actor.pk)
     if visibility_changed:
         # Mentions of a member are links only while the profile is public (render_body).
         effects.enqueue_on_commit(tasks.rerender_mentions_of, actor.pk)

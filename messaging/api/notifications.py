@@ -1,7 +1,9 @@
 """Your notifications over the API: the list (newest activity first), the unread count,
-marking one or all read, which kinds you get, and what you muted. Only your own: another
+marking one or all read, which kinds you get in the app and by email (how often, quiet
+hours), and what you muted. Only your own: another
 member's id answers 404."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -17,7 +19,7 @@ from community.api.toolkit import (
 )
 
 from .. import selectors, services
-from ..models import Mute
+from ..models import EMAIL_KINDS, Mute, Preferences
 from .base import MessagingView
 from .serializers import (
     MarkedReadSerializer,
@@ -79,13 +81,59 @@ class MarkAllReadView(MessagingView):
         return Response({"marked": services.notifications.mark_all_read(request.user)})
 
 
-class KindsSerializer(StrictSerializer):
-    kinds = serializers.DictField(
-        child=serializers.BooleanField(),
-        help_text="For each kind of notification (comment, reply, mention, like, follow, "
-        "event, course, level, payment), whether you get it. Kinds left out keep their "
-        "setting.",
+class EmailPreferencesSerializer(StrictSerializer):
+    enabled = serializers.BooleanField(
+        required=False, help_text="Whether you get notification emails at all."
     )
+    frequency = serializers.ChoiceField(
+        choices=Preferences.Frequency.choices, required=False,
+        help_text="immediate: as it happens; daily / weekly: a digest at 8:00 in your time "
+        "zone (weekly on Mondays); off: none. Payment problems are always mailed at once.",
+    )  # fmt: skip
+    kinds = serializers.DictField(
+        child=serializers.BooleanField(), required=False,
+        help_text="For each kind (the notification kinds but `payment`, which is always "
+        "mailed, and `message`, direct messages), whether it comes by email. Kinds left out "
+        "keep their setting.",
+    )  # fmt: skip
+    quiet_start = serializers.TimeField(
+        required=False, allow_null=True, format="%H:%M",
+        help_text="Quiet hours, on your own clock: no email from this time …",
+    )  # fmt: skip
+    quiet_end = serializers.TimeField(
+        required=False, allow_null=True, format="%H:%M",
+        help_text="… until this one (may span midnight). Set both, or both null for none.",
+    )  # fmt: skip
+    next_digest_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When your next digest is due (null: no digests).",
+    )
+
+
+class PreferencesSerializer(StrictSerializer):
+    kinds = serializers.DictField(
+        child=serializers.BooleanField(), required=False,
+        help_text="For each kind of notification (comment, reply, mention, like, follow, "
+        "event, course, level, payment), whether you get it in the app. Kinds left out keep "
+        "their setting; `payment` is always on.",
+    )  # fmt: skip
+    email = EmailPreferencesSerializer(required=False)
+
+
+def _preferences(member):
+    prefs = services.email.preferences_of(member.pk)
+    return {
+        "kinds": selectors.notifications.kinds_on(member),
+        "email": {
+            "enabled": prefs.email_enabled,
+            "frequency": prefs.email_frequency,
+            "kinds": {kind: kind not in (prefs.email_off or ()) for kind, _ in EMAIL_KINDS},
+            "quiet_start": prefs.quiet_start,
+            "quiet_end": prefs.quiet_end,
+            "next_digest_at": prefs.next_digest_at,
+        },
+    }
 
 
 class MuteSerializer(serializers.ModelSerializer):
@@ -105,22 +153,34 @@ class MuteCreateSerializer(StrictSerializer):
 class NotificationPreferencesView(MessagingView):
     @extend_schema(
         operation_id="notification_preferences_read",
-        responses=KindsSerializer,
-        summary="Which kinds of notification you get",
+        responses=PreferencesSerializer,
+        summary="Which notifications you get, in the app and by email",
     )
     def get(self, request):
-        return Response({"kinds": selectors.notifications.kinds_on(request.user)})
+        return Response(PreferencesSerializer(_preferences(request.user)).data)
 
     @extend_schema(
         operation_id="notification_preferences_update",
-        request=KindsSerializer,
-        responses=KindsSerializer,
-        summary="Turn kinds of notification on or off",
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+        summary="Change which notifications you get, how often email comes, quiet hours",
     )
     def patch(self, request):
-        changes = read_body(KindsSerializer, request)["kinds"]
-        services.notifications.set_kinds(request.user, changes=changes)
-        return Response({"kinds": selectors.notifications.kinds_on(request.user)})
+        body = read_body(PreferencesSerializer, request)
+        with transaction.atomic():
+            if "kinds" in body:
+                services.notifications.set_kinds(request.user, changes=body["kinds"])
+            if "email" in body:
+                email = body["email"]
+                services.email.set_email_preferences(
+                    request.user,
+                    enabled=email.get("enabled"),
+                    frequency=email.get("frequency"),
+                    kinds=email.get("kinds"),
+                    quiet_start=email.get("quiet_start", ...),
+                    quiet_end=email.get("quiet_end", ...),
+                )
+        return Response(PreferencesSerializer(_preferences(request.user)).data)
 
 
 class MuteListView(MessagingView):

@@ -20,6 +20,7 @@ from community.uploads import clean_image
 
 from .. import access
 from ..models import MESSAGE_MAX, Block, Conversation, Message, Participant, Preferences
+from . import email
 
 MESSAGE_IMAGE_FOLDER = "message-images"
 MESSAGE_IMAGE_MAX_SIDE = 2000
@@ -125,6 +126,7 @@ def send_message(actor, conversation, *, body, image=None):
             Participant.objects.filter(pk=participant.pk).update(
                 last_read_id=message.pk, last_read_at=message.created_at
             )
+            email.note_message(conversation.pk, participant.other_id)
     except Exception:
         if stored:
             default_storage.delete(stored)  # nothing points at it
@@ -181,7 +183,7 @@ def mark_read(actor, conversation, *, side=None):
         return participant
     now = timezone.now()
     changed = Participant.objects.filter(pk=participant.pk, last_read_id__lt=newest).update(
-        last_read_id=newest, last_read_at=now
+        last_read_id=newest, last_read_at=now, email_pending=False
     )
     participant.last_read_id, participant.last_read_at = newest, now
     if changed:

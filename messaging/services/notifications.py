@@ -11,7 +11,8 @@ from django.utils import timezone
 from community import access, live
 from community.models import User
 
-from ..models import DeliveredCause, Mute, Notification, Preferences
+from ..models import ALWAYS_TOLD, DeliveredCause, Mute, Notification, Preferences
+from . import email
 
 # Kinds whose causes gather in one row while it is unread ("Ana and 4 others liked …").
 GROUPED = {Notification.Kind.LIKE}
@@ -33,7 +34,10 @@ def notify(recipient_id, kind, *, cause, target_type, target_id=None, actor_id=N
         recipient = User.objects.select_for_update().filter(pk=recipient_id).first()
         if recipient is None or not access.is_active_member(recipient):
             return None
-        if _unwanted(recipient_id, kind, post_id=post_id, space_id=space_id, actor_id=actor_id):
+        prefs = email.preferences_of(recipient_id)
+        if kind not in ALWAYS_TOLD and _unwanted(
+            prefs, kind, post_id=post_id, space_id=space_id, actor_id=actor_id
+        ):
             return None
         _, new = DeliveredCause.objects.get_or_create(recipient_id=recipient_id, key=cause)
         if not new:
@@ -47,6 +51,7 @@ def notify(recipient_id, kind, *, cause, target_type, target_id=None, actor_id=N
                 recipient_id=recipient_id, kind=kind, group=group, actor_id=actor_id,
                 target_type=target_type, target_id=target_id, data=data or {},
             )  # fmt: skip
+            email.note_notification(prefs, row)
         else:
             row.others += 1
             row.actor_id = actor_id
@@ -64,7 +69,7 @@ def mark_read(member, notification):
         raise ValueError("A member marks only their own notifications read.")
     with transaction.atomic():
         changed = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
+            read_at=timezone.now(), email_pending=False
         )
         if changed:
             live.publish_on_commit(
@@ -79,21 +84,16 @@ def mark_all_read(member):
     """Marks every unread notification of the member read; returns how many."""
     with transaction.atomic():
         changed = Notification.objects.filter(recipient=member, read_at__isnull=True).update(
-            read_at=timezone.now()
+            read_at=timezone.now(), email_pending=False
         )
         if changed:
             live.publish_on_commit(f"user:{member.pk}", "notification.read", id=None, unread=0)
     return changed
 
 
-def _unwanted(recipient_id, kind, *, post_id, space_id, actor_id):
+def _unwanted(prefs, kind, *, post_id, space_id, actor_id):
     """Whether the member turned this kind off or muted where it comes from."""
-    off = (
-        Preferences.objects.filter(member_id=recipient_id)
-        .values_list("in_app_off", flat=True)
-        .first()
-    )
-    if off and kind in off:
+    if kind in (prefs.in_app_off or ()):
         return True
     sources = Q()
     for target_type, target_id in (
@@ -101,7 +101,7 @@ def _unwanted(recipient_id, kind, *, post_id, space_id, actor_id):
     ):  # fmt: skip
         if target_id is not None:
             sources |= Q(target_type=target_type, target_id=target_id)
-    return bool(sources) and Mute.objects.filter(sources, member_id=recipient_id).exists()
+    return bool(sources) and Mute.objects.filter(sources, member_id=prefs.member_id).exists()
 
 
 def set_kinds(member, *, enabled=None, changes=None):
@@ -112,11 +112,14 @@ def set_kinds(member, *, enabled=None, changes=None):
     unknown = (set(enabled or ()) | set(changes or ())) - set(kinds)
     if unknown:
         raise ValidationError({"kinds": [f"Unknown kinds: {', '.join(sorted(unknown))}."]})
+    if any((changes or {}).get(kind) is False for kind in ALWAYS_TOLD):
+        raise ValidationError({"kinds": ["Payment problems are always told: they cannot be "
+                                         "turned off."]})  # fmt: skip
     if enabled is None:
         current = Preferences.objects.filter(member=member).values_list("in_app_off", flat=True)
         off = set(current.first() or ())
         enabled = [kind for kind in kinds if (changes or {}).get(kind, kind not in off)]
-    off = [kind for kind in kinds if kind not in set(enabled)]
+    off = [kind for kind in kinds if kind not in set(enabled) and kind not in ALWAYS_TOLD]
     Preferences.objects.update_or_create(member=member, defaults={"in_app_off": off})
     return off
 

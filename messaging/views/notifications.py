@@ -1,17 +1,22 @@
 """The notifications page: the member's notifications, newest activity first, page after
 page as they scroll; opening one marks it read and leads to what it is about."""
 
+from datetime import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from community.views.common import page_url, safe_next_url
 
-from .. import selectors, services, targets
-from ..models import Mute, Notification
+from .. import mail, selectors, services, targets
+from ..models import ALWAYS_TOLD, EMAIL_KINDS, HEARD_KINDS, Mute, Notification, Preferences
 
 PAGE_SIZE = 20
 
@@ -90,18 +95,88 @@ def bell(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    """Which kinds of notification the member gets, and what they muted."""
+    """Which kinds of notification the member gets in the app and by email, how often email
+    comes, their quiet hours, and what they muted."""
+    errors = {}
     if request.method == "POST":
-        enabled = [kind for kind in Notification.Kind.values if request.POST.get(f"kind-{kind}")]
-        services.notifications.set_kinds(request.user, enabled=enabled)
-        messages.success(request, "Your notification settings are saved.")
-        return redirect("messaging:notification_settings")
-    on = selectors.notifications.kinds_on(request.user)
+        post = request.POST
+        try:
+            with transaction.atomic():
+                services.notifications.set_kinds(
+                    request.user,
+                    enabled=[kind for kind in Notification.Kind.values if post.get(f"app-{kind}")],
+                )
+                services.email.set_email_preferences(
+                    request.user,
+                    enabled=post.get("email_enabled") == "on",
+                    frequency=post.get("email_frequency"),
+                    kinds={kind: bool(post.get(f"email-{kind}")) for kind, _ in EMAIL_KINDS},
+                    quiet_start=_time_or_none(post.get("quiet_start"), errors),
+                    quiet_end=_time_or_none(post.get("quiet_end"), errors),
+                )
+                if errors:
+                    raise ValidationError(errors)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("messaging:notification_settings")
+    in_app = selectors.notifications.kinds_on(request.user)
+    prefs = services.email.preferences_of(request.user.pk)
     context = {
-        "kinds": [(kind, label, on[kind]) for kind, label in Notification.Kind.choices],
+        # (kind, label, on in the app, by email): None where it cannot be turned off.
+        "kinds": [
+            (
+                kind,
+                label,
+                None if kind in ALWAYS_TOLD else in_app.get(kind),
+                None if kind in ALWAYS_TOLD else kind not in (prefs.email_off or ()),
+            )
+            for kind, label in HEARD_KINDS
+        ],
+        "prefs": prefs,
+        "frequencies": Preferences.Frequency.choices,
+        "errors": errors,
         "mutes": selectors.notifications.mutes_of(request.user),
     }
-    return render(request, "messaging/notification_settings.html", context)
+    return render(
+        request, "messaging/notification_settings.html", context, status=400 if errors else 200
+    )
+
+
+def _time_or_none(value, errors):
+    """A time of day from an <input type="time"> ("" is none); a bad one noted in errors."""
+    if not value:
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        errors["quiet_hours"] = ["Give quiet hours as times of day, such as 22:00."]
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # RFC 8058: the mail program POSTs without a session or a CSRF token
+def unsubscribe(request, token):
+    """The unsubscribe link of a mail, without signing in: GET asks to confirm (link
+    scanners that follow links must not unsubscribe anyone), POST turns that kind of mail
+    off (a mail program's one-click "List-Unsubscribe=One-Click" POST lands here too)."""
+    try:
+        member_id, kind = mail.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "messaging/unsubscribe.html", {"invalid": True}, status=400)
+    label = "all notification emails" if kind == mail.ALL_EMAIL else (
+        f"“{dict(EMAIL_KINDS).get(kind, kind)}” emails"
+    )  # fmt: skip
+    context = {"label": label, "done": False}
+    if request.method == "POST":
+        try:
+            member = services.email.unsubscribe(member_id, kind)
+        except ValidationError:
+            return render(request, "messaging/unsubscribe.html", {"invalid": True}, status=400)
+        context["done"] = member is not None
+        context["gone"] = member is None
+    return render(request, "messaging/unsubscribe.html", context)
 
 
 @login_required

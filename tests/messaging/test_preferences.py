@@ -23,14 +23,17 @@ def test_a_kind_turned_off_makes_no_notification(member, other_member, space, co
     post = PostFactory(author=member, space=space)
     page = member_client.post(
         reverse("messaging:notification_settings"),
-        {f"kind-{kind}": "on" for kind in Notification.Kind.values if kind != "like"},
+        {f"app-{kind}": "on" for kind in Notification.Kind.values if kind != "like"},
     )
     assert page.status_code == 302
     committed(community.like, other_member, target=post)
     committed(community.create_comment, other_member, post=post, body="Nice")
     assert kinds(member) == ["comment"]
     settings_page = member_client.get(reverse("messaging:notification_settings")).content.decode()
-    assert 'name="kind-like">' in settings_page and 'name="kind-comment" checked>' in settings_page
+    assert 'name="app-like" aria-label="Likes in the app">' in settings_page
+    assert 'name="app-comment" aria-label="Comments on my posts in the app" checked>' in (
+        settings_page
+    )
 
 
 def test_muting_a_thread_a_space_or_a_member_silences_it(member, other_member, space, committed):

@@ -4,6 +4,7 @@ shapes from the fixtures, re-dated, delivered as signed events."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from community import access
@@ -126,6 +127,19 @@ def test_payment_failure_keeps_access_for_the_grace_period_then_recovers(
     deliver(make_event("customer.subscription.updated", subscription("active", **kwargs),
                        created=at(now), previous_attributes={"status": "past_due"}))  # fmt: skip
     assert held(subscriber) == [("payment", (renewed + 30 * DAY).replace(microsecond=0))]
+
+    # Messaging told the member by mail: the failure (with Stripe's page to pay), the
+    # overdue notice, then a receipt; the receipt once, however often Stripe resends.
+    deliver(make_event("invoice.paid", paid, created=at(now) - 4))
+    to_member = [m for m in mail.outbox if m.to == [subscriber.email]]
+    failed, overdue, receipt = (
+        [m for m in to_member if words in m.subject]
+        for words in ("A payment failed", "payment is overdue", "Receipt: $20.00")
+    )
+    assert len(failed) == len(overdue) == len(receipt) == 1
+    assert invoice["hosted_invoice_url"] in failed[0].body
+    assert paid["number"] in receipt[0].body and paid["hosted_invoice_url"] in receipt[0].body
+    assert "List-Unsubscribe" not in receipt[0].extra_headers  # a receipt cannot be refused
 
 
 def test_past_due_beyond_the_grace_period_loses_access(
