@@ -37,6 +37,17 @@ def in_good_standing(prefix=""):
     )
 
 
+def out_of_standing(prefix=""):
+    """in_good_standing's complement (deactivated, or banned now), shaped so that the users'
+    partial index on inactive-or-banned rows (user_out_of_standing_idx) finds these few
+    members without reading the others: a count over many members subtracts them."""
+    now = timezone.now()
+    banned_now = Q(**{f"{prefix}banned_at__isnull": False}) & (
+        Q(**{f"{prefix}banned_until__isnull": True}) | Q(**{f"{prefix}banned_until__gt": now})
+    )
+    return Q(**{f"{prefix}is_active": False}) | banned_now
+
+
 def can_moderate(user):
     return is_active_member(user) and user.is_moderator
 

@@ -7,9 +7,10 @@ ties are ranked by points, then by member id (the older account first).
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Func, Q, Subquery
+from django.db.models import Exists, Func, Subquery
 
-from community.access import can_view_profile, in_good_standing
+from community.access import can_view_profile, in_good_standing, out_of_standing
+from community.models import User
 
 from .models import Level, PeriodScore, Score
 from .periods import period_start
@@ -69,17 +70,24 @@ def score_of(member, *, with_rank=False):
     )
 
 
-def _board(period):
-    """The rows of one board: members with points in the period, in good standing."""
+def _scores(period):
+    """The rows of one board by points alone: members with points in the period, whatever
+    their standing."""
     if period == "all":
-        rows = Score.objects.select_related("member", "level")
+        rows = Score.objects.all()
     elif period in ("week", "month"):
-        rows = PeriodScore.objects.filter(
-            period=period, starts_on=period_start(period)
-        ).select_related("member", "member__score__level")
+        rows = PeriodScore.objects.filter(period=period, starts_on=period_start(period))
     else:
         raise ValueError(f"A leaderboard period is one of {', '.join(PERIODS)}: {period!r}")
-    return rows.filter(in_good_standing("member__"), points__gt=0)
+    return rows.filter(points__gt=0)
+
+
+def _board(period):
+    """The rows of one board: members with points in the period, in good standing."""
+    rows = _scores(period).filter(in_good_standing("member__"))
+    if period == "all":
+        return rows.select_related("member", "level")
+    return rows.select_related("member", "member__score__level")
 
 
 def leaderboard(period, *, limit=20):
@@ -109,37 +117,35 @@ def _level_of(member):
 
 def points_in(member, period):
     """The member's points on the board of `period` (0 without a row), in one query."""
-    if period == "all":
-        rows = Score.objects.filter(member_id=member.pk)
-    elif period in ("week", "month"):
-        rows = PeriodScore.objects.filter(
-            member_id=member.pk, period=period, starts_on=period_start(period)
-        )
-    else:
-        raise ValueError(f"A leaderboard period is one of {', '.join(PERIODS)}: {period!r}")
-    return rows.values_list("points", flat=True).first() or 0
+    return _scores(period).filter(member_id=member.pk).values_list("points", flat=True).first() or 0
 
 
 def _rank_columns(member, period):
-    """rank_of's count as two subqueries, for score_of to read beside the ladder: `ahead`
-    (the board's rows before the member's) and `on_board`."""
-    board = _board(period).order_by()
-    mine = Subquery(board.filter(member_id=member.pk).values("points")[:1])
-    before = board.filter(Q(points__gt=mine) | Q(points=mine, member_id__lt=member.pk))
-    return {
-        "ahead": Subquery(before.values(n=Func("pk", function="COUNT"))),
-        "on_board": Exists(board.filter(member_id=member.pk)),
-    }
+    """The member's rank as columns of one SELECT: `ahead`, the board's rows before the
+    member's, and `on_board`. Counted on the board's (-points, member) index alone (two
+    index-only counts: higher points, and equal points with a lower id), less the members
+    out of standing among them (few, found on the users' partial index): joining every row
+    ahead to its member to check standing would read the whole users table for a low rank."""
+    rows = _scores(period)
+    mine = Subquery(rows.filter(member_id=member.pk).values("points")[:1])
+    higher = rows.filter(points__gt=mine)
+    tied_before = rows.filter(points=mine, member_id__lt=member.pk)
+    out = out_of_standing("member__")
+    ahead = (
+        _count(higher) + _count(tied_before) - _count(higher.filter(out))
+        - _count(tied_before.filter(out))
+    )  # fmt: skip
+    return {"ahead": ahead, "on_board": Exists(_board(period).filter(member_id=member.pk))}
+
+
+def _count(rows):
+    return Subquery(rows.order_by().values(n=Func("pk", function="COUNT")))
 
 
 def rank_of(member, period):
-    """The member's rank on the board (None when not on it), in one COUNT query: the rows
-    ahead of the member's on the board's index, and the member's own row."""
-    board = _board(period)
-    mine = Subquery(board.filter(member_id=member.pk).values("points")[:1])
-    counted = board.filter(Q(points__gt=mine) | Q(points=mine, member_id__lte=member.pk))
-    found = counted.aggregate(
-        ahead=Count("pk", filter=~Q(member_id=member.pk)),
-        on_board=Count("pk", filter=Q(member_id=member.pk)),
-    )
-    return found["ahead"] + 1 if found["on_board"] else None
+    """The member's rank on the board (None when not on it), in one query."""
+    found = (
+        User.objects.filter(pk=member.pk).annotate(**_rank_columns(member, period))
+        .values("ahead", "on_board").first()
+    )  # fmt: skip
+    return found["ahead"] + 1 if found and found["on_board"] else None

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -102,6 +103,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.Index(fields=["role"], name="user_role_idx"),
             # The directory sorted by name (keyset on lower(display_name), id).
             models.Index(Lower("display_name"), "id", name="user_name_idx"),
+            # The few members out of standing (access.out_of_standing), for counts that
+            # subtract them rather than join every member to check.
+            models.Index(
+                fields=["id"],
+                condition=Q(is_active=False) | Q(banned_at__isnull=False),
+                name="user_out_of_standing_idx",
+            ),
         ]
 
     def __str__(self):

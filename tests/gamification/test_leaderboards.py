@@ -72,13 +72,21 @@ def test_a_member_outside_the_top_list_knows_their_rank(db):
     assert rank_of(UserFactory(), "all") is None
 
 
-def test_a_rank_agrees_with_the_board(db):
+def test_a_rank_agrees_with_the_board_whoever_is_out_of_standing_ahead(db):
+    # Counted on the board's index less those out of standing: a banned member tied and
+    # older, a deactivated one ahead; an ended ban counts again.
+    scored(9, week=9, month=9, banned=True)
+    scored(50, week=50, month=50, is_active=False)
+    ended = scored(40, week=40, month=40, banned_at=timezone.now() - timedelta(days=9),
+                   banned_until=timezone.now() - timedelta(days=1))  # fmt: skip
     members = [scored(p, week=p, month=p) for p in (5, 9, 9, 1, 30)]
     for period in ("all", "week", "month"):
-        for row in leaderboard(period):
+        rows = leaderboard(period)
+        assert [row.member for row in rows] == [ended, members[4], *members[1:3], *members[::3]]
+        for row in rows:
             assert rank_of(row.member, period) == row.rank
+    assert score_of(members[2], with_rank=True).rank == 4
     assert rank_of(scored(4, banned=True), "all") is None
-    assert len(members) == 5
 
 
 def test_an_unknown_period_is_refused(db):
