@@ -3,6 +3,7 @@ marking one or all read, which kinds you get in the app and by email (how often,
 hours), and what you muted. Only your own: another
 member's id answers 404."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -172,14 +173,19 @@ class NotificationPreferencesView(MessagingView):
                 services.notifications.set_kinds(request.user, changes=body["kinds"])
             if "email" in body:
                 email = body["email"]
-                services.email.set_email_preferences(
-                    request.user,
-                    enabled=email.get("enabled"),
-                    frequency=email.get("frequency"),
-                    kinds=email.get("kinds"),
-                    quiet_start=email.get("quiet_start", ...),
-                    quiet_end=email.get("quiet_end", ...),
-                )
+                try:
+                    services.email.set_email_preferences(
+                        request.user,
+                        enabled=email.get("enabled"),
+                        frequency=email.get("frequency"),
+                        kinds=email.get("kinds"),
+                        quiet_start=email.get("quiet_start", ...),
+                        quiet_end=email.get("quiet_end", ...),
+                    )
+                except ValidationError as error:  # named as in the body: email.kinds
+                    raise ValidationError(
+                        {f"email.{name}": messages for name, messages in error.message_dict.items()}
+                    ) from error
         return Response(PreferencesSerializer(_preferences(request.user)).data)
 
 

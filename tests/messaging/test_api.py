@@ -95,3 +95,16 @@ def test_every_messaging_operation_answers_what_the_schema_documents(client, mem
             schema.check(method, path, response)
     ours = {op for op, o in schema.operations.items() if "messaging" in o["tags"]}
     assert ours == {(method, path) for method, path, *_rest in calls}
+
+
+def test_email_preference_errors_name_the_field_as_the_body_does(member):
+    client = api_as(member)
+    url = "/api/v1/preferences/notifications/"
+    refused = client.patch(url, {"email": {"kinds": {"payment": False}}}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {
+        "email.kinds": ["Payment problems are always emailed: they cannot be turned off."]
+    }
+    half = client.patch(url, {"email": {"quiet_start": "22:00"}}, format="json")
+    assert list(half.json()["fields"]) == ["email.quiet_hours"]
+    assert client.get(url).json()["email"]["quiet_start"] is None  # nothing half-saved
