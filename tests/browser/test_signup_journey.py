@@ -28,7 +28,8 @@ def _verification_link(printed):
     """The link as the embedded default prints the mail: whole, on one line."""
     assert printed.count("Subject:") == 1, printed
     assert f"To: {EMAIL}" in printed
-    assert "=\n" not in printed, "the mail is quoted-printable: its link is cut"
+    # Quoted-printable would cut the link with soft line breaks ("=" at a line's end).
+    assert "quoted-printable" not in printed.lower(), "the mail is quoted-printable"
     match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", printed)
     assert match, printed
     return match.group(0)
