@@ -17,3 +17,6 @@ member_followed = Signal()  # follower_id, followed_id
 member_mentioned = Signal()  # member_id, by_id, post_id, comment_id (None for a post)
 # A member moved to another time zone: what is scheduled on their clock (digests) follows.
 time_zone_changed = Signal()  # member_id
+# A member account was created (sign-up, the admin site, a command): apps that keep a row per
+# member (gamification's score) make theirs.
+member_joined = Signal()  # member_id

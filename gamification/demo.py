@@ -18,7 +18,7 @@ from events.models import Rsvp
 
 from .models import Action, PointAward
 from .services.awards import reconcile_award
-from .services.scores import members_with_scores, recompute_score
+from .services.scores import every_member, recompute_score
 
 # Between one award of a member and their next older one: a member with thirty awards has
 # earned them over the past three weeks.
@@ -36,7 +36,7 @@ def seed_points(members):
     for action, source, source_id, actor_id in _sources():
         reconcile_award(action=action, source=source, source_id=source_id, actor_id=actor_id)
     _spread_over_the_past_weeks()
-    for member_id in members_with_scores():
+    for member_id in every_member():
         recompute_score(member_id)
 
 

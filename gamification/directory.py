@@ -18,6 +18,12 @@ def _with_points(members):
     )
 
 
+def _by_points(members):
+    """Walks score_directory_idx: every member has a Score row (made when they join), so an
+    inner join on it loses no one, and its (-points, -member) order is the page's."""
+    return members.filter(score__isnull=False).annotate(score_points=F("score__points"))
+
+
 def _levels():
     return [(str(level.pk), level.name) for level in Level.objects.order_by("threshold")]
 
@@ -33,7 +39,7 @@ def _at_level(members, level_id):
 
 def register():
     register_member_sort(
-        "points", "Points", annotate=_with_points, fields=("points", "id"),
-        badge="gamification/_directory_badge.html",
+        "points", "Points", annotate=_with_points, fields=("score_points", "id"),
+        badge="gamification/_directory_badge.html", prepare=_by_points,
     )  # fmt: skip
     register_member_filter("level", "Level", choices=_levels, apply=_at_level)

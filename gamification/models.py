@@ -138,7 +138,11 @@ class Score(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["-points", "member"], name="score_board_idx")]
+        indexes = [
+            models.Index(fields=["-points", "member"], name="score_board_idx"),
+            # The directory's Points sort (ties: the newest member first, as its other sorts).
+            models.Index(fields=["-points", "-member"], name="score_directory_idx"),
+        ]
 
     def __str__(self):
         return f"{self.member}: {self.points}"

@@ -54,9 +54,14 @@ def event_changed(event_id, occurrence_start=None, **_kwargs):
     tasks.reconcile_event_awards.delay(event_id, occurrence_start)
 
 
+def member_joined(member_id, **_kwargs):
+    tasks.recompute_score.delay(member_id)  # a new member's Score row: 0 points, first level
+
+
 def connect():
     """Called once from GamificationConfig.ready (dispatch_uid keeps it once)."""
     pairs = [
+        (community.member_joined, member_joined),
         (community.post_created, post_created),
         (community.post_removed, post_removed_or_restored),
         (community.post_restored, post_removed_or_restored),

@@ -42,7 +42,7 @@ def recompute_score(member_id):
 def recompute_all_scores():
     """Every member's score (after a change of the ladder, or to repair drift); safe while
     awards continue, each member being recomputed under their own lock."""
-    for member_id in scores.members_with_scores():
+    for member_id in scores.every_member():
         scores.recompute_score(member_id, regrant=True)
 
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from community import effects, signals
+
 DISPLAY_NAME_MAX = 100
 BIO_MAX = 2000
 
@@ -120,7 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             self.handle = unique_handle(self.display_name or self.email.split("@")[0])
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "handle"}
+        joined = self._state.adding
         super().save(*args, **kwargs)
+        if joined:
+            # Here rather than in a service: allauth, the admin site and the management
+            # commands each create members their own way, and every one of them saves.
+            effects.send_signal_on_commit(signals.member_joined, member_id=self.pk)
 
     def get_full_name(self):
         return self.display_name

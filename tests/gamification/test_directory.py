@@ -31,15 +31,24 @@ def test_the_points_sort_lists_the_highest_first_and_pages_without_repeats(viewe
     members = make_members(7)
     for points, member in zip([3, 40, 40, 0, 120, 7, 21], members, strict=True):
         score(member, points)
+    score(viewer, 0)  # as joining leaves every member (below)
     api = api_as(viewer)
     first = api.get(MEMBERS, {"sort": "points", "size": 4})
     rest = api.get(MEMBERS, {"sort": "points", "size": 4, "cursor": first.json()["next_cursor"]})
     order = api_ids(first) + api_ids(rest)
     by_points = {m.pk: p for m, p in zip(members, [3, 40, 40, 0, 120, 7, 21], strict=True)}
     expected = sorted(by_points, key=lambda pk: (-by_points[pk], -pk))
-    # The viewer has no score: 0 points, after everyone with points.
+    # The viewer has 0 points: after everyone with points.
     assert [pk for pk in order if pk != viewer.pk] == expected
     assert len(order) == len(set(order)) == 8
+
+
+def test_a_new_member_gets_a_score_row_so_the_points_sort_lists_them(committed, viewer):
+    member = committed(UserFactory)
+    row = Score.objects.get(member=member)
+    assert (row.points, row.level.name) == (0, "Newcomer")
+    score(viewer, 0)
+    assert member.pk in api_ids(api_as(viewer).get(MEMBERS, {"sort": "points"}))
 
 
 def test_the_level_filter_lists_the_members_at_that_level(viewer):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from community.models import User
-from gamification.services.scores import members_with_scores, recompute_score
+from gamification.services.scores import every_member, recompute_score
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No member with id {options['member']}.")
             member_ids = [options["member"]]
         else:
-            member_ids = members_with_scores()
+            member_ids = every_member()
         bar = ProgressBar(len(member_ids), self.stderr, enabled=not options["no_progress"])
         for member_id in member_ids:
             recompute_score(member_id)
