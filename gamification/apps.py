@@ -12,7 +12,11 @@ class GamificationConfig(AppConfig):
 
         receivers.connect()
 
-        from . import directory
+        from community import cards
+
+        from . import card_kinds, directory
+
+        cards.register_kind(card_kinds.BOARD_ROW)
 
         directory.register()  # a points sort and a level filter in the member directory
 

@@ -46,6 +46,10 @@ class BoardRow:
     level: Level | None
     points: int
 
+    @property
+    def pk(self):  # a card's key (gamification.card_kinds.BOARD_ROW)
+        return self.member.pk
+
 
 def score_of(member, *, with_rank=False):
     """The member's points, level and next level (and all-time rank), in one query: the

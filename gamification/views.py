@@ -23,7 +23,6 @@ from .selectors import (
     BoardRow,
     leaderboard,
     points_in,
-    profiles_shown,
     rank_of,
     score_of,
 )
@@ -56,17 +55,14 @@ def leaderboard_page(request):
         if rank is not None:
             points = mine.points if period == "all" else points_in(viewer, period)
             own_row = BoardRow(rank, viewer, mine.level, points)
-    shown = [row.member for row in rows] + ([viewer] if own_row else [])
     context = {
         "period": period,
         "tabs": PERIOD_TABS,
         "period_label": dict(PERIOD_TABS)[period],
         "period_start": None if period == "all" else period_start(period),
         "rows": rows,
-        "own_row": own_row,
+        "own_rows": [own_row] if own_row else [],
         "in_top": in_top,
-        # Private profiles stay on the board (ranks do not move) without name or link.
-        "visible_ids": profiles_shown(viewer, shown),
         "levels": _distinct_levels([*rows, own_row] if own_row else rows),
         "header_score": mine,  # the header reads this instead of its own query
     }

@@ -7,9 +7,10 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from community import cards
 from community.models import AuditEntry, User
 from gamification.context_processors import score as header_processor
 from gamification.models import Level, PointRule, Score
@@ -34,9 +35,8 @@ def admin_client(client, admin):
 
 def ranks(response):
     """(rank, name, points) of each row shown, in order (own row included)."""
-    rows = [(row.rank, row.member.display_name, row.points) for row in response.context["rows"]]
-    own = response.context["own_row"]
-    return rows + ([(own.rank, own.member.display_name, own.points)] if own else [])
+    shown = [*response.context["rows"], *response.context["own_rows"]]
+    return [(row.rank, row.member.display_name, row.points) for row in shown]
 
 
 # --- The leaderboard --------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_a_viewer_below_the_top_sees_their_own_row_under_it(client):
         assert html.count('class="board-row is-me"') == 1
     scored(4, month=4)
     month = client.get(BOARD, {"period": "month"})
-    assert month.context["own_row"] is None
+    assert month.context["own_rows"] == []
     assert "You have no points this month" in month.content.decode()
 
 
@@ -100,7 +100,7 @@ def test_a_viewer_in_the_top_is_marked_in_the_list_without_a_second_row(client):
     me = scored(10, display_name="Me Myself")
     client.force_login(me)
     response = client.get(BOARD)
-    assert response.context["own_row"] is None
+    assert response.context["own_rows"] == []
     html = response.content.decode()
     assert 'aria-label="Your place"' not in html
     assert re.search(r'class="board-row is-me[^"]*"[^>]*aria-current="true"', html)
@@ -116,6 +116,30 @@ def test_a_private_profile_keeps_its_rank_without_name_or_link(client, member):
     assert "A member with a private profile" in html
     assert reverse("community:profile", args=[hidden.pk]) not in html
     assert "Open Olga" in html
+
+
+def test_a_row_is_one_card_for_every_viewer_filled_per_viewer(member, moderator, monkeypatch):
+    rendered = []
+    original = cards.CardKind.render_uncached
+
+    def counted(kind, *args):
+        rendered.append(kind.name)
+        return original(kind, *args)
+
+    monkeypatch.setattr(cards.CardKind, "render_uncached", counted)
+    hidden = scored(40, display_name="Secret Sam", profile_visibility=User.Visibility.PRIVATE)
+    scored(10, display_name="Open Olga")
+    pages = {}
+    for viewer in (member, moderator):
+        browser = Client()
+        browser.force_login(viewer)
+        pages[viewer] = browser.get(BOARD).content.decode()
+    assert rendered.count("board_row") == 2  # the two rows, once for both viewers
+    assert "Secret Sam" not in pages[member] and "Secret Sam" in pages[moderator]
+    # New points are a new card on the next request.
+    Score.objects.filter(member=hidden).update(points=41)
+    browser.get(BOARD)
+    assert rendered.count("board_row") == 3
 
 
 def test_a_banned_member_is_not_on_the_board(client, member):
@@ -153,7 +177,8 @@ def test_the_board_costs_the_same_for_more_members(client, period):
         lambda: client.get(BOARD, {"period": period}), grow=lambda: add(TOP), bound=7
     )
     assert (len(before.context["rows"]), len(after.context["rows"])) == (TOP, TOP)
-    assert (before.context["own_row"].rank, after.context["own_row"].rank) == (TOP + 1, 2 * TOP + 1)
+    mine = before.context["own_rows"][0].rank, after.context["own_rows"][0].rank
+    assert mine == (TOP + 1, 2 * TOP + 1)
 
 
 # --- The header and the profile ---------------------------------------------------------------
