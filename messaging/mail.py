@@ -42,6 +42,8 @@ def send(member, name, subject, context=None, *, unsubscribe=None):
     """Renders and sends the mail `name` to `member`. `unsubscribe`: the kind of mail a
     member may refuse (adds the link and the List-Unsubscribe headers), None for the mails
     one cannot refuse (receipts, payment problems, the welcome)."""
+    # A member's name or a post's title may hold a line break, which a header cannot.
+    subject = " ".join(subject.split())
     context = {
         **(context or {}),
         **community_mail.branding(),

@@ -8,7 +8,8 @@ rolls back (the task retries), and no row is ever in two mails. Members who chos
 "immediately" get their mail as it happens (direct messages after a short wait, so a member
 reading the thread gets none); daily and weekly digests go out at DIGEST_HOUR in each
 member's own time zone. Quiet hours hold both; the periodic sweep sends what they held once
-they end. A read notification or conversation is no longer news and is not mailed."""
+they end; payment problems are not held, they go at once as their settings say. A read
+notification or conversation is no longer news and is not mailed."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -121,6 +122,7 @@ def _change(member, *, enabled=None, frequency=None, kinds=None, quiet_start=...
         errors["kinds"] = [f"Unknown kinds: {', '.join(sorted(unknown))}."]
     with transaction.atomic():
         prefs, _ = Preferences.objects.select_for_update().get_or_create(member=member)
+        digest_choice = (prefs.email_enabled, prefs.email_frequency)
         if quiet_start is not ... or quiet_end is not ...:
             start = prefs.quiet_start if quiet_start is ... else quiet_start
             end = prefs.quiet_end if quiet_end is ... else quiet_end
@@ -137,7 +139,12 @@ def _change(member, *, enabled=None, frequency=None, kinds=None, quiet_start=...
             off = set(prefs.email_off if prefs.email_off is not None else default_email_off())
             off = {kind for kind in known if kinds.get(kind, kind not in off) is False}
             prefs.email_off = [value for value, _ in EMAIL_KINDS if value in off]
-        _schedule(prefs, member.time_zone)
+        # Only a new choice of digest moves the next one: saving other settings must not push
+        # back a digest that is due.
+        if (prefs.email_enabled, prefs.email_frequency) != digest_choice or (
+            prefs.next_digest_at is None
+        ):
+            _schedule(prefs, member.time_zone)
         prefs.save()
     return prefs
 
@@ -238,14 +245,18 @@ def _send(member_id, now, *, digest):
         prefs, _ = Preferences.objects.select_for_update().get_or_create(member_id=member_id)
         if digest and (prefs.next_digest_at is None or prefs.next_digest_at > now):
             return False
-        if in_quiet_hours(prefs, member.time_zone, now):
-            return False  # the sweep comes back once they end
+        # Quiet hours hold everything but payment problems; the sweep comes back once they end.
+        quiet = in_quiet_hours(prefs, member.time_zone, now)
+        if quiet and digest:
+            return False
         if digest:
             prefs.last_digest_at = now
             _schedule(prefs, member.time_zone, now)
             prefs.save(update_fields=["last_digest_at", "next_digest_at"])
-        notifications = _pending_notifications(member, prefs, digest=digest)
-        conversations = _pending_conversations(member, prefs, now, digest=digest)
+        notifications = _pending_notifications(member, prefs, digest=digest, quiet=quiet)
+        conversations = (
+            _Taken() if quiet else _pending_conversations(member, prefs, now, digest=digest)
+        )
         if not notifications.rows and not conversations.rows:
             return False
         # Sent before the rows are cleared: a send that fails leaves them pending and the task
@@ -277,12 +288,14 @@ def _email_kinds(member, prefs):
     return [kind for kind in Notification.Kind.values if wants_email(prefs, kind)]
 
 
-def _pending_notifications(member, prefs, *, digest):
+def _pending_notifications(member, prefs, *, digest, quiet=False):
     pending = Notification.objects.filter(recipient=member, email_pending=True)
     wanted = _email_kinds(member, prefs)
     # No longer news (read) or no longer wanted: dropped, never mailed later.
     pending.filter(~Q(kind__in=wanted) | Q(read_at__isnull=False)).update(email_pending=False)
     taking = wanted if digest else [kind for kind in wanted if goes_now(prefs, kind)]
+    if quiet:
+        taking = [kind for kind in taking if kind in ALWAYS_TOLD]
     taken = pending.filter(kind__in=taking, read_at__isnull=True)
     rows = list(taken.select_related("actor").order_by("-id")[:MAIL_ROWS])
     if not rows:
@@ -318,9 +331,13 @@ def _pending_conversations(member, prefs, now, *, digest):
         if not side.hidden and side.conversation.last_message_id
         and side.conversation.last_message_id > side.last_read_id
     ]  # fmt: skip
-    Participant.objects.filter(pk__in=[s.pk for s in sides if s not in news]).update(
-        email_pending=False
-    )
+    # A side read since is no news, unless a message came after this read (its own task
+    # mails it).
+    stale = Q(pk__in=[])
+    for side in sides:
+        if side not in news:
+            stale |= Q(pk=side.pk, latest_at__lte=side.latest_at)
+    Participant.objects.filter(stale).update(email_pending=False)
     if not news:
         return _Taken()
     # Each side cleared only if no message came after the one this mail shows.

@@ -420,3 +420,44 @@ def test_a_digest_task_run_twice_sends_one_digest(member, other_member, space, c
     assert email.send_digest(member.pk, now=due) is True
     assert email.send_digest(member.pk, now=due) is False
     assert len(sent_to(member)) == 1
+
+
+def test_quiet_hours_hold_a_comment_but_not_a_payment_problem(member, other_member, space,
+                                                              committed):  # fmt: skip
+    from messaging import tasks
+
+    email.set_email_preferences(member, quiet_start=time(22), quiet_end=time(7))
+    post = PostFactory(author=member, space=space)
+    committed(community.create_comment, other_member, post=post, body="Held till morning")
+    committed(tasks.payment_failed, member.pk, 43, "")
+    outbox.outbox.clear()
+    Notification.objects.filter(recipient=member).update(email_pending=True, emailed_at=None)
+    night = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # the member's clock is UTC
+    assert email.send_due(now=night) == (1, 0)
+    (payment,) = sent_to(member)
+    assert "payment failed" in payment.subject.lower() and "Held till morning" not in payment.body
+    assert Notification.objects.get(recipient=member, kind="comment").email_pending
+    assert email.send_due(now=datetime(2026, 6, 2, 7, 5, tzinfo=UTC)) == (1, 0)
+    assert "Held till morning" in sent_to(member)[-1].body
+
+
+def test_a_line_break_in_a_name_never_reaches_the_subject_header(member, space, committed):
+    author = UserFactory(display_name="Ana\r\nBcc: everyone@example.com")
+    post = PostFactory(author=member, space=space, title="Two\nlines")
+    committed(community.create_comment, author, post=post, body="Hello")
+    (message,) = sent_to(member)
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert "Ana Bcc: everyone@example.com" in message.subject
+    assert message.recipients() == [member.email]
+    assert message.message()["Bcc"] is None  # one header, not an injected second one
+
+
+def test_saving_other_settings_keeps_a_due_digest_due(member):
+    _daily(member, "UTC", datetime(2026, 6, 1, 12, tzinfo=UTC))
+    due = email.preferences_of(member.pk).next_digest_at
+    assert due == datetime(2026, 6, 2, 8, tzinfo=UTC)
+    email.set_email_preferences(member, kinds={"like": True}, quiet_start=time(23),
+                                quiet_end=time(6))  # fmt: skip
+    assert email.preferences_of(member.pk).next_digest_at == due
+    email.set_email_preferences(member, frequency=Frequency.WEEKLY)
+    assert email.preferences_of(member.pk).next_digest_at != due
