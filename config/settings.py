@@ -295,10 +295,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.send_due_emails",
         "schedule": 60 * 5,
     },
-    # A repair: awards recompute their member's score as they happen.
-    "recompute-scores": {
-        "task": "gamification.tasks.recompute_all_scores",
+    # Repairs: awards recompute their member's score as they happen, and a new member's
+    # Score row is made as they join.
+    "repair-scores": {
+        "task": "gamification.tasks.repair_scores",
         "schedule": 60 * 60 * 24,
+    },
+    "add-missing-scores": {
+        "task": "gamification.tasks.add_missing_scores",
+        "schedule": 60 * 60,
     },
     "prune-old-period-scores": {
         "task": "gamification.tasks.prune_period_scores",

@@ -47,6 +47,21 @@ def recompute_all_scores():
 
 
 @shared_task
+def repair_scores():
+    """The daily repair: every score that may have drifted from the ledger, recomputed (and
+    the tiers its levels unlock granted again, if a grant was lost)."""
+    scores.add_missing_scores()
+    for member_id in scores.members_to_repair():
+        scores.recompute_score(member_id, regrant=True)
+
+
+@shared_task
+def add_missing_scores():
+    """Score rows for members who have none (see scores.add_missing_scores)."""
+    scores.add_missing_scores()
+
+
+@shared_task
 def prune_period_scores():
     """The week and month rows no board reads any more (older than the previous period)."""
     scores.prune_period_scores()

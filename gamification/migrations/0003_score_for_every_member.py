@@ -13,10 +13,12 @@ def add_missing_scores(apps, schema_editor):
     Score = apps.get_model("gamification", "Score")
     start = Level.objects.filter(threshold__lte=0).order_by("-threshold").first()
     missing = User.objects.filter(score__isnull=True).order_by("pk").values_list("pk", flat=True)
-    while batch := list(missing[:BATCH]):
+    last = 0
+    while batch := list(missing.filter(pk__gt=last)[:BATCH]):
         Score.objects.bulk_create(
             [Score(member_id=pk, points=0, level=start) for pk in batch], ignore_conflicts=True
         )
+        last = batch[-1]
 
 
 class Migration(migrations.Migration):

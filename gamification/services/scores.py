@@ -139,6 +139,34 @@ def every_member():
     return list(User.objects.order_by("pk").values_list("pk", flat=True))
 
 
+def members_to_repair():
+    """The members whose score may have drifted from the ledger: those with awards, and
+    those whose score is not 0 (their awards gone). A member with neither has 0 points, as
+    the row add_missing_scores gives them says."""
+    awarded = set(PointAward.objects.values_list("member_id", flat=True).distinct())
+    scored = set(Score.objects.exclude(points=0).values_list("member_id", flat=True))
+    return sorted(awarded | scored)
+
+
+MISSING_BATCH = 5_000
+
+
+def add_missing_scores():
+    """A Score row (0 points, the ladder's rung at 0) for each member who has none: the
+    directory's Points sort lists only members with one. member_joined makes it as a member
+    signs up; this catches those whose task was lost (a broker down) or who were created in
+    bulk. Returns how many rows it made."""
+    start = _level_at(0)
+    missing = User.objects.filter(score__isnull=True).order_by("pk").values_list("pk", flat=True)
+    made, last = 0, 0
+    while batch := list(missing.filter(pk__gt=last)[:MISSING_BATCH]):
+        created = Score.objects.bulk_create(
+            [Score(member_id=pk, points=0, level=start) for pk in batch], ignore_conflicts=True
+        )
+        made, last = made + len(created), batch[-1]
+    return made
+
+
 PRUNE_BATCH = 10_000
 
 

@@ -51,6 +51,24 @@ def test_a_new_member_gets_a_score_row_so_the_points_sort_lists_them(committed, 
     assert member.pk in api_ids(api_as(viewer).get(MEMBERS, {"sort": "points"}))
 
 
+def test_members_made_in_bulk_get_their_score_row_from_the_hourly_repair(viewer):
+    from community.models import User
+    from gamification import tasks
+
+    made = User.objects.bulk_create(  # no save(), so no member_joined
+        [
+            User(email=f"bulk{n}@example.com", handle=f"bulk{n}", display_name=f"Bulk {n}")
+            for n in range(3)
+        ]
+    )
+    assert not Score.objects.filter(member__email__startswith="bulk").exists()
+    tasks.add_missing_scores()
+    rows = Score.objects.filter(member__email__startswith="bulk")
+    assert sorted(rows.values_list("points", "level__name")) == [(0, "Newcomer")] * len(made)
+    tasks.add_missing_scores()  # run again: nothing more
+    assert rows.count() == len(made)
+
+
 def test_the_level_filter_lists_the_members_at_that_level(viewer):
     regular, member, newcomer = make_members(3)
     score(regular, 30)

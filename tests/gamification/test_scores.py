@@ -129,6 +129,18 @@ def test_a_tier_set_on_a_level_members_hold_already_is_granted_by_the_full_recom
     assert AccessGrant.objects.filter(user=member, tier=tier).count() == 1
 
 
+def test_the_daily_repair_mends_a_drifted_score_and_leaves_the_rest(member, other_member):
+    award(member, 6)
+    recompute_score(member.pk)
+    Score.objects.filter(member=member).update(points=99)  # drift (a lost recompute)
+    Score.objects.filter(member=other_member).update(points=4)  # awards gone, score stayed
+    untouched = UserFactory()
+    tasks.repair_scores()
+    assert Score.objects.get(member=member).points == 6
+    assert Score.objects.get(member=other_member).points == 0
+    assert Score.objects.get(member=untouched).points == 0
+
+
 def test_the_boards_weeks_are_the_communitys_not_the_members(settings):
     # Sunday 13:00 UTC is Monday 02:00 in Auckland: a member there is in the next week,
     # the community (UTC) is not.
