@@ -7,10 +7,14 @@ ties are ranked by points, then by member id (the older account first).
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, Func, Subquery
+from django.db.models import Func, Q, Subquery
 
-from community.access import can_view_profile, in_good_standing, out_of_standing
-from community.models import User
+from community.access import (
+    can_view_profile,
+    in_good_standing,
+    is_active_member,
+    out_of_standing,
+)
 
 from .models import Level, PeriodScore, Score
 from .periods import period_start
@@ -58,14 +62,14 @@ def score_of(member, *, with_rank=False):
     points = Score.objects.filter(member_id=member.pk).values("points")[:1]
     extra = {"member_points": Subquery(points)}
     if with_rank:
-        extra |= _rank_columns(member, "all")
+        extra["ahead"] = _ahead(member, "all", Subquery(points))
     ladder = list(Level.objects.annotate(**extra).order_by("threshold"))
     if not ladder:  # no ladder at all: the rank still counts
         return MemberScore(points_in(member, "all"), None, None, rank_of(member, "all"))
     total = ladder[0].member_points or 0
     reached = [level for level in ladder if level.threshold <= total]
     ahead = [level for level in ladder if level.threshold > total]
-    rank = ladder[0].ahead + 1 if with_rank and ladder[0].on_board else None
+    rank = ladder[0].ahead + 1 if with_rank and _on_board(member, total) else None
     return MemberScore(
         points=total,
         level=reached[-1] if reached else None,
@@ -124,32 +128,41 @@ def points_in(member, period):
     return _scores(period).filter(member_id=member.pk).values_list("points", flat=True).first() or 0
 
 
-def _rank_columns(member, period):
-    """The member's rank as columns of one SELECT: `ahead`, the board's rows before the
-    member's, and `on_board`. Counted on the board's (-points, member) index alone (two
-    index-only counts: higher points, and equal points with a lower id), less the members
-    out of standing among them (few, found on the users' partial index): joining every row
-    ahead to its member to check standing would read the whole users table for a low rank."""
-    rows = _scores(period)
-    mine = Subquery(rows.filter(member_id=member.pk).values("points")[:1])
-    higher = rows.filter(points__gt=mine)
-    tied_before = rows.filter(points=mine, member_id__lt=member.pk)
-    out = out_of_standing("member__")
-    ahead = (
-        _count(higher) + _count(tied_before) - _count(higher.filter(out))
-        - _count(tied_before.filter(out))
-    )  # fmt: skip
-    return {"ahead": ahead, "on_board": Exists(_board(period).filter(member_id=member.pk))}
+def _before(member, period, points):
+    """The board's rows before the member's (more points, or as many and a lower id), read
+    on its (-points, member) index alone. `points`: the member's, a value or a subquery."""
+    return _scores(period).filter(
+        Q(points__gt=points) | Q(points=points, member_id__lt=member.pk), points__gte=points
+    )
+
+
+def _ahead(member, period, points):
+    """The number of members in good standing before the member, as an expression for a
+    query that reads more beside it: the rows before, less the members out of standing
+    among them (few, found on the users' partial index). Joining every row before to its
+    member to check standing would read the whole users table for a low rank."""
+    before = _before(member, period, points)
+    return _count(before) - _count(before.filter(out_of_standing("member__")))
 
 
 def _count(rows):
     return Subquery(rows.order_by().values(n=Func("pk", function="COUNT")))
 
 
-def rank_of(member, period):
-    """The member's rank on the board (None when not on it), in one query."""
-    found = (
-        User.objects.filter(pk=member.pk).annotate(**_rank_columns(member, period))
-        .values("ahead", "on_board").first()
-    )  # fmt: skip
-    return found["ahead"] + 1 if found and found["on_board"] else None
+def _on_board(member, points):
+    """Whether a member with these points in a period is on its board (in good standing:
+    the instance says, as the page's viewer or the profile's member was just read)."""
+    return points > 0 and is_active_member(member)
+
+
+def rank_of(member, period, *, points=None):
+    """The member's rank on the board (None when not on it). Two counts, as _ahead's but
+    each its own query: Django builds them in half the time it takes to build _ahead's
+    nested expression, and the building, not the counting, is what a board's request
+    spends most on (3 ms against 0.5 ms of SQL). One query more without the points."""
+    if points is None:
+        points = points_in(member, period)
+    if not _on_board(member, points):
+        return None
+    before = _before(member, period, points)
+    return before.count() - before.filter(out_of_standing("member__")).count() + 1

@@ -41,7 +41,7 @@ PERIOD_TABS = [("all", "All time"), ("month", "This month"), ("week", "This week
 def leaderboard_page(request):
     """One board (?period=all|month|week). Queries, whatever the number of members: the
     board (1), the viewer's score for their level and the header (1), and for a viewer
-    below the top: their rank (1) and, on a week or month board, their points (1)."""
+    below the top: their rank (2) and, on a week or month board, their points (1)."""
     period = request.GET.get("period", "all")
     if period not in PERIODS:
         period = "all"
@@ -51,9 +51,9 @@ def leaderboard_page(request):
     own_row = None
     in_top = any(row.member.pk == viewer.pk for row in rows)
     if not in_top and is_active_member(viewer):
-        rank = rank_of(viewer, period)
+        points = mine.points if period == "all" else points_in(viewer, period)
+        rank = rank_of(viewer, period, points=points)
         if rank is not None:
-            points = mine.points if period == "all" else points_in(viewer, period)
             own_row = BoardRow(rank, viewer, mine.level, points)
     context = {
         "period": period,

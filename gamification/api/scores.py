@@ -76,15 +76,16 @@ class LeaderboardView(GamificationView):
         if period not in selectors.PERIODS:
             raise NotFound(f"No leaderboard “{period}”: the periods are all, month and week.")
         size = read_query(LeaderboardQuerySerializer, request)["size"]
-        # Three queries whatever the size: the top rows with members and levels joined, the
-        # viewer's rank (a COUNT on the board's index), the viewer's points.
+        # Four queries whatever the size: the top rows with members and levels joined, the
+        # viewer's points, their rank (two COUNTs on the board's index).
+        points = selectors.points_in(request.user, period)
         board = {
             "period": period,
             "starts_on": None if period == "all" else period_start(period),
             "results": _named_rows(request.user, selectors.leaderboard(period, limit=size)),
             "me": {
-                "rank": selectors.rank_of(request.user, period),
-                "points": selectors.points_in(request.user, period),
+                "rank": selectors.rank_of(request.user, period, points=points),
+                "points": points,
             },
         }
         return Response(LeaderboardSerializer(board).data)
