@@ -172,10 +172,9 @@ def test_the_board_costs_the_same_for_more_members(client, period):
     add(TOP)
     # Session and member (2), the board with members and levels joined (1), the viewer's
     # score for their level and the header (1), their rank (2: the rows before theirs, the
-    # members out of standing among them), their period points (week and month: 1), the
-    # sidebar's spaces (1).
+    # members out of standing among them), their period points (week and month: 1).
     before, after = assert_constant_queries(
-        lambda: client.get(BOARD, {"period": period}), grow=lambda: add(TOP), bound=8
+        lambda: client.get(BOARD, {"period": period}), grow=lambda: add(TOP), bound=7
     )
     assert (len(before.context["rows"]), len(after.context["rows"])) == (TOP, TOP)
     mine = before.context["own_rows"][0].rank, after.context["own_rows"][0].rank
@@ -301,12 +300,14 @@ def test_everyone_but_admins_gets_a_403(request, client, persona):
     assert AuditEntry.objects.count() == 0
 
 
-def test_the_sidebar_links_admins_to_the_points_pages(client, admin, member):
+def test_the_sidebar_and_the_board_link_admins_to_the_points_pages(client, admin, member):
     client.force_login(member)
     assert RULES not in client.get(reverse("community:feed")).content.decode()
+    assert RULES not in client.get(BOARD).content.decode()
     client.force_login(admin)
     html = client.get(reverse("community:feed")).content.decode()
     assert f'href="{RULES}"' in html and "Manage points" in html
+    assert f'href="{RULES}"' in client.get(BOARD).content.decode()
 
 
 def test_the_rules_page_lists_each_rule_and_says_old_awards_keep_their_points(admin_client):
