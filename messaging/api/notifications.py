@@ -103,7 +103,8 @@ class EmailPreferencesSerializer(StrictSerializer):
     )  # fmt: skip
     quiet_end = serializers.TimeField(
         required=False, allow_null=True, format="%H:%M",
-        help_text="… until this one (may span midnight). Set both, or both null for none.",
+        help_text="… until this one (may span midnight); a payment problem still comes at once. "
+        "Set both, or both null for none.",
     )  # fmt: skip
     next_digest_at = serializers.DateTimeField(
         read_only=True,
