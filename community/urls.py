@@ -42,6 +42,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/like/", post_views.like_comment, name="like_comment"),
     # The member directory, follows, reports
     path("members/", directory_views.directory, name="directory"),
+    path("members/export.csv", directory_views.export_members, name="export_members"),
     path("members/<int:member_id>/follow/", directory_views.follow, name="follow"),
     path("report/", directory_views.report, name="report"),
     path("moderation/reports/", directory_views.report_queue, name="reports"),

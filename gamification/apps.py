@@ -18,7 +18,9 @@ class GamificationConfig(AppConfig):
 
         cards.register_kind(card_kinds.BOARD_ROW)
 
-        directory.register()  # a points sort and a level filter in the member directory
+        # A points sort and a level filter in the member directory, points and level
+        # columns in the member export.
+        directory.register()
 
         from community.profile_panels import register_profile_panel
 

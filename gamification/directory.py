@@ -1,10 +1,12 @@
 """Points and levels in the member directory, through community's seams: a "Points" sort
-(highest first), a level filter, and each card's level and points."""
+(highest first), a level filter, each card's level and points, and the same two as columns
+of the admins' member export."""
 
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
 from community.selectors.directory import register_member_filter, register_member_sort
+from community.selectors.member_export import register_member_export_columns
 
 from .models import Level
 
@@ -16,6 +18,10 @@ def _with_points(members):
         points=Coalesce(F("score__points"), Value(0)),
         level_name=F("score__level__name"),
     )
+
+
+def _points_and_level(member):
+    return member.points, member.level_name
 
 
 def _by_points(members):
@@ -43,3 +49,6 @@ def register():
         badge="gamification/_directory_badge.html", prepare=_by_points,
     )  # fmt: skip
     register_member_filter("level", "Level", choices=_levels, apply=_at_level)
+    register_member_export_columns(
+        ("points", "level"), annotate=_with_points, values=_points_and_level
+    )

@@ -3,12 +3,15 @@ and services as the pages."""
 
 from dataclasses import replace
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import selectors, services
+from community.csv_export import csv_download
 from community.models import Report, User
 from community.selectors.directory import SORTS, member_filters, sorts
 from community.selectors.reports import REPORT_TARGETS, target_kind
@@ -192,6 +195,43 @@ class MemberListView(APIView):
         return page_response(
             request, page, DirectoryMemberSerializer, context={"followed_ids": followed}
         )
+
+
+class JsonErrorsNegotiation(BaseContentNegotiation):
+    """For a view whose success is a file sent past DRF's renderers: what they render is an
+    error, JSON whatever the client accepts (`Accept: text/csv` would otherwise turn even
+    the file into a 406)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class MemberExportView(APIView):
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="members_export",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A CSV file (UTF-8, streamed, named `members-<date>.csv`): a header "
+                "line, then one line per member, deactivated and banned ones too. Columns: "
+                "name, email, handle, role, joined (ISO 8601 UTC), tiers (the active grants' "
+                "tiers, separated by `; `), last active (the latest of the last sign-in, post "
+                "and comment), then those other apps add (gamification's points and level). "
+                "A cell that would start with = + - @, a tab or a carriage return starts "
+                "with ' instead.",
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="Only admins may export members."),
+        },
+        summary="Every member as a CSV file (admins)",
+    )
+    def get(self, request):
+        header, batches = services.export_members(request.user)
+        return csv_download(request, header, batches, name="members")
 
 
 def _follow_state(request, member):

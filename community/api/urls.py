@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     # The member directory, follows, reports
     path("members/", social.MemberListView.as_view(), name="api-members"),
+    path("members/export/", social.MemberExportView.as_view(), name="api-members-export"),
     path("members/<int:member_id>/follow/", social.FollowView.as_view(), name="api-member-follow"),
     path(
         "members/<int:member_id>/followers/",

@@ -5,6 +5,7 @@ from .likes import like, toggle_like, unlike
 from .members import (
     ban_member,
     create_api_token,
+    export_members,
     revoke_api_token,
     unban_member,
     update_profile,
@@ -49,6 +50,7 @@ __all__ = [
     "dismiss_report",
     "edit_comment",
     "edit_post",
+    "export_members",
     "follow",
     "grant_access",
     "hide_post",

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import audit, effects, live, signals, tasks
-from community.access import check_can_moderate_member
+from community.access import check_can_administer, check_can_moderate_member
 from community.models import ApiToken, User
 from community.richtext import render_markdown
+from community.selectors.member_export import member_export_batches, member_export_header
 from community.uploads import clean_avatar
 
 from .common import reject_unknown
@@ -132,3 +133,13 @@ def unban_member(actor, *, member, reason=""):
         member.save(update_fields=["banned_at", "banned_until", "ban_reason", "updated_at"])
         audit.record(actor, audit.UNBAN, member, reason)
     return member
+
+
+def export_members(actor):
+    """An admin's export of every member: the audit entry (its target the admin, as the
+    export is of no one member; its reason the columns that left), then the header and
+    the batches of rows, read only as the caller writes them out."""
+    check_can_administer(actor)
+    header = member_export_header()
+    audit.record(actor, audit.MEMBERS_EXPORTED, actor, f"Columns: {', '.join(header)}")
+    return header, member_export_batches()

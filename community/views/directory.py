@@ -1,5 +1,6 @@
-"""Pages for members: the directory, follow buttons, reporting, and the moderators' list of
-reports. Thin: selectors read, services write, access decides."""
+"""Pages for members: the directory (and the admins' CSV export of it), follow buttons,
+reporting, and the moderators' list of reports. Thin: selectors read, services write,
+access decides."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from community import access, selectors, services
+from community.csv_export import csv_download
 from community.forms import DirectoryFilterForm, ReportForm, apply_service_errors
 from community.models import Report
 from community.selectors.directory import member_badges
@@ -48,6 +50,13 @@ def directory(request):
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@login_required
+def export_members(request):
+    """Every member as a CSV file, streamed; for admins (others: 403)."""
+    header, batches = services.export_members(request.user)
+    return csv_download(request, header, batches, name="members")
 
 
 @login_required
