@@ -49,13 +49,15 @@ GAMIFICATION_MODELS = (PointAward, Score, PeriodScore)
 # test_gamification.py holds them (Django's test client; its Bearer requests count the
 # token's lookup and use, 2 more than the runner's count, which on small showed 6 for each
 # board page, 4 for each API board and 10 for the profile).
+# A reader below the top pays their rank: two COUNTs (the rows before, the members out of
+# standing among them) and, on a week or month board, their points.
 QUERY_BUDGETS = {
-    "leaderboard-all": 6,
-    "leaderboard-month": 6,
-    "leaderboard-week": 6,
-    "api-leaderboard-all": 6,
-    "api-leaderboard-month": 6,
-    "api-leaderboard-week": 6,
+    "leaderboard-all": 7,
+    "leaderboard-month": 7,
+    "leaderboard-week": 7,
+    "api-leaderboard-all": 7,
+    "api-leaderboard-month": 7,
+    "api-leaderboard-week": 7,
     "profile-own-score": 10,
 }
 GAMIFICATION_SCENARIOS = tuple(QUERY_BUDGETS)
