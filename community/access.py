@@ -97,6 +97,19 @@ def check_can_moderate_member(actor, member):
         raise PermissionDenied("You may not moderate this member.")
 
 
+def can_act_on_content_of(actor, author):
+    """Hiding, deleting or warning over a member's content: moderators may, except over an
+    admin's (only admins act on admins); `author` None is a deleted account."""
+    if not can_moderate(actor):
+        return False
+    return author is None or author.role != User.Role.ADMIN or actor.role == User.Role.ADMIN
+
+
+def check_can_act_on_content_of(actor, author):
+    if not can_act_on_content_of(actor, author):
+        raise PermissionDenied("Only admins may act on an admin's content.")
+
+
 def held_tier_ids(user):
     """Ids of the tiers the member holds now, through an active grant (one query, then
     remembered on the user object for the rest of the request)."""

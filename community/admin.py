@@ -4,19 +4,46 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import access, audit, effects, services, tasks
-from .models import AccessGrant, ApiToken, AuditEntry, Comment, Post, Report, Space, Tier, User
+from . import access, admin_tools, audit, effects, services, tasks
+from .admin_tools import LargeTableAdmin
+from .models import (
+    AccessGrant,
+    ApiToken,
+    AuditEntry,
+    Comment,
+    Follow,
+    Hashtag,
+    Like,
+    PopularPost,
+    Post,
+    Report,
+    Space,
+    SpaceVisit,
+    Tier,
+    User,
+)
 
 
-class BanActionForm(admin.helpers.ActionForm):
-    reason = forms.CharField(required=False, label="Reason", max_length=500)
+class MemberActionForm(admin.helpers.ActionForm):
+    """What the members' actions may need besides the rows: a reason, an end (of a ban or a
+    granted tier) and the tier to grant or revoke."""
+
+    reason = forms.CharField(required=False, label="Reason / note", max_length=500)
+    until = forms.DateTimeField(
+        required=False,
+        label="Until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Empty: no end.",
+    )
+    tier = forms.ModelChoiceField(queryset=Tier.objects.order_by("name"), required=False)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(LargeTableAdmin, BaseUserAdmin):
     ordering = ["-created_at"]
     list_display = [
         "email",
@@ -34,11 +61,11 @@ class UserAdmin(BaseUserAdmin):
         "is_staff",
         ("banned_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["email", "display_name"]
+    search_fields = ["email", "display_name", "handle"]
     readonly_fields = ["created_at", "updated_at", "last_login", "banned_at", "bio_html",
                        "access_page"]  # fmt: skip
-    action_form = BanActionForm
-    actions = ["ban_members", "unban_members"]
+    action_form = MemberActionForm
+    OWN_ACTIONS = ["ban_members", "unban_members", "grant_tier", "revoke_tier"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -111,35 +138,103 @@ class UserAdmin(BaseUserAdmin):
     def is_banned_now(self, member):
         return member.is_banned
 
-    def _moderate(self, request, queryset, service, verb):
+    @property
+    def actions(self):
+        # Read per request, so that actions other apps register (admin_tools) are listed.
+        return [*self.OWN_ACTIONS, *admin_tools.member_actions()]
+
+    def has_administer_permission(self, request):
+        return access.can_administer(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("action_form")
+        if form is not None and not self.has_administer_permission(request):
+            del form.fields["tier"]  # only the tier actions use it, and they are the admins'
+        return response
+
+    def _action_data(self, request):
+        """The action form's cleaned fields (Django validated it before calling the action)."""
+        form = self.action_form(request.POST, auto_id=None)
+        form.fields["action"].choices = self.get_action_choices(request)
+        return form.cleaned_data if form.is_valid() else {}
+
+    def _moderate(self, request, queryset, service, verb, **extra):
         reason = request.POST.get("reason", "")
         done = 0
         for member in queryset:
             try:
-                service(request.user, member=member, reason=reason)
+                service(request.user, member=member, reason=reason, **extra)
                 done += 1
             except PermissionDenied:
                 self.message_user(request, f"You may not {verb} {member}.", messages.WARNING)
         if done:
             self.message_user(request, f"{verb.capitalize()}ned {done} member(s).")
 
-    @admin.action(description="Ban selected members (give a reason)", permissions=["change"])
+    @admin.action(description="Ban selected members (give a reason; an end is optional)",
+                  permissions=["change"])  # fmt: skip
     def ban_members(self, request, queryset):
-        self._moderate(request, queryset, services.ban_member, "ban")
+        until = self._action_data(request).get("until")
+        if until is not None and until <= timezone.now():
+            self.message_user(request, "A ban's end must be in the future.", messages.ERROR)
+            return
+        self._moderate(request, queryset, services.ban_member, "ban", until=until)
 
     @admin.action(description="Lift the ban of selected members", permissions=["change"])
     def unban_members(self, request, queryset):
         self._moderate(request, queryset, services.unban_member, "unban")
 
+    @admin.action(description="Grant the chosen tier to selected members (an end is optional)",
+                  permissions=["administer"])  # fmt: skip
+    def grant_tier(self, request, queryset):
+        data = self._action_data(request)
+        if data.get("tier") is None:
+            self.message_user(request, "Choose the tier to grant.", messages.ERROR)
+            return
+        done = 0
+        for member in queryset:
+            try:
+                services.grant_access(
+                    request.user,
+                    member=member,
+                    tier=data["tier"],
+                    ends_at=data.get("until"),
+                    note=data.get("reason", ""),
+                )
+                done += 1
+            except ValidationError as refused:
+                self.message_user(request, f"{member}: {' '.join(refused.messages)}",
+                                  messages.WARNING)  # fmt: skip
+        if done:
+            self.message_user(request, f"Granted {data['tier']} to {done} member(s).")
+
+    @admin.action(description="Revoke the chosen tier from selected members (its active grants)",
+                  permissions=["administer"])  # fmt: skip
+    def revoke_tier(self, request, queryset):
+        data = self._action_data(request)
+        if data.get("tier") is None:
+            self.message_user(request, "Choose the tier to revoke.", messages.ERROR)
+            return
+        # Every grant not over yet, those starting later included.
+        grants = AccessGrant.objects.filter(
+            user__in=queryset, tier=data["tier"], revoked_at__isnull=True
+        ).exclude(ends_at__lte=timezone.now())
+        done = 0
+        for grant in grants:
+            services.revoke_access(request.user, grant=grant, reason=data.get("reason", ""))
+            done += 1
+        self.message_user(request, f"Revoked {done} grant(s) of {data['tier']}.")
+
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["name", "user", "hint", "created_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__email"]
     list_select_related = ["user"]
     readonly_fields = ["user", "name", "hint", "created_at"]
     fields = ["user", "name", "hint", "created_at", "revoked_at"]
+    ordering = ["-id"]
 
     def has_add_permission(self, request):
         return False
@@ -173,11 +268,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+class AuditEntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "who", "what", "target_type", "target_id", "reason"]
     list_filter = [AuditActionFilter, "target_type"]
-    search_fields = ["actor__email", "cause", "reason"]
+    search_fields = ["actor__email", "cause", "reason", "=target_id"]
     list_select_related = ["actor", "target_type"]
+    ordering = ["-created_at", "-id"]  # audit_created_idx
 
     @admin.display(description="Actor", ordering="actor")
     def who(self, entry):
@@ -197,7 +293,7 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessGrant)
-class AccessGrantAdmin(admin.ModelAdmin):
+class AccessGrantAdmin(LargeTableAdmin, admin.ModelAdmin):
     """Grants are written through the service, so each one leaves an audit entry."""
 
     list_display = ["user", "tier", "source", "starts_at", "ends_at", "revoked_at", "granted_by"]
@@ -206,6 +302,7 @@ class AccessGrantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "tier", "granted_by"]
     autocomplete_fields = ["user"]
     fields = ["user", "tier", "ends_at", "note"]
+    ordering = ["-id"]
     actions = ["revoke_grants"]
 
     def has_change_permission(self, request, obj=None):
@@ -301,7 +398,7 @@ class ModerationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(ModerationAdmin):
+class PostAdmin(LargeTableAdmin, ModerationAdmin):
     list_display = ["__str__", "author", "space", "created_at", "is_hidden", "is_pinned",
                     "is_deleted"]  # fmt: skip
     list_filter = [("hidden_at", admin.EmptyFieldListFilter),
@@ -309,8 +406,9 @@ class PostAdmin(ModerationAdmin):
                    ("deleted_at", admin.EmptyFieldListFilter), "space"]  # fmt: skip
     search_fields = ["title", "body", "author__email", "author__display_name"]
     list_select_related = ["author", "space"]
-    fields = ["space", "author", "title", "rendered", "created_at", "edited_at", "pinned_at",
-              "hidden_at", "deleted_at"]  # fmt: skip
+    fields = ["space", "author", "title", "rendered", "like_count", "comment_count", "created_at",
+              "edited_at", "pinned_at", "hidden_at", "deleted_at"]  # fmt: skip
+    ordering = ["-created_at", "-id"]  # post_feed_idx
     readonly_fields = ["rendered"]
     actions = ["hide_posts", "unhide_posts", "pin_posts", "unpin_posts", "delete_posts"]
 
@@ -356,13 +454,15 @@ class PostAdmin(ModerationAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerationAdmin):
+class CommentAdmin(LargeTableAdmin, ModerationAdmin):
     list_display = ["__str__", "author", "post", "created_at", "is_deleted"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["body", "author__email", "author__display_name"]
     list_select_related = ["author", "post"]
-    fields = ["post", "parent", "author", "rendered", "created_at", "edited_at", "deleted_at"]
+    fields = ["post", "parent", "author", "rendered", "like_count", "created_at", "edited_at",
+              "deleted_at"]  # fmt: skip
     readonly_fields = ["rendered"]
+    ordering = ["-id"]  # newest first on the primary key's index
     actions = ["delete_comments"]
 
     @admin.display(boolean=True, description="Deleted")
@@ -378,7 +478,7 @@ class CommentAdmin(ModerationAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ModerationAdmin):
+class ReportAdmin(LargeTableAdmin, ModerationAdmin):
     list_display = ["__str__", "reporter", "status", "created_at", "resolved_by", "target_link"]
     list_filter = ["status", "content_type"]
     search_fields = ["reason", "reporter__email", "reporter__display_name"]
@@ -386,6 +486,7 @@ class ReportAdmin(ModerationAdmin):
     fields = ["reporter", "content_type", "object_id", "target_link", "reason", "status",
               "resolved_by", "resolved_at", "created_at"]  # fmt: skip
     readonly_fields = ["target_link"]
+    ordering = ["-id"]  # newest first on the primary key's index
     actions = ["resolve_reports", "dismiss_reports"]
 
     @admin.display(description="Reported")
@@ -411,3 +512,51 @@ class ReportAdmin(ModerationAdmin):
                   lambda report, why: services.dismiss_report(request.user, report=report,
                                                               note=why),
                   "Dismissed")  # fmt: skip
+
+
+# --- Rows the members' own actions and the tasks write: read only -----------------------
+
+
+@admin.register(Like)
+class LikeAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = ["user", "content_type", "object_id", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["user__email", "=object_id"]
+    list_select_related = ["user", "content_type"]
+    ordering = ["-id"]  # newest first on the primary key's index
+
+
+@admin.register(Follow)
+class FollowAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = ["follower", "followed", "created_at"]
+    search_fields = ["follower__email", "followed__email"]
+    list_select_related = ["follower", "followed"]
+    ordering = ["-id"]  # newest first on the primary key's index
+
+
+@admin.register(SpaceVisit)
+class SpaceVisitAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    """When each member last opened each space (the sidebar's "new" marks)."""
+
+    list_display = ["user", "space", "last_visited_at"]
+    list_filter = ["space"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "space"]
+
+
+@admin.register(Hashtag)
+class HashtagAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = ["__str__", "created_at"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+
+@admin.register(PopularPost)
+class PopularPostAdmin(ReadOnlyAdmin):
+    """The Popular tab's ranking as tasks.rank_popular_posts last wrote it (a few thousand
+    rows at most): why a post is, or is not, on the tab."""
+
+    list_display = ["post", "score"]
+    list_select_related = ["post"]
+    search_fields = ["=post__id", "post__title"]
+    ordering = ["-score", "-post"]

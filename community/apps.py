@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CommunityConfig(AppConfig):
@@ -6,9 +7,10 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self):
-        # The live topics and card kinds community owns; other apps register theirs the
-        # same way.
-        from . import access, card_kinds, cards, live
+        # The live topics, card kinds and analytics series community owns; other apps
+        # register theirs the same way.
+        from . import access, analytics, card_kinds, cards, live
+        from .selectors.analytics import SERIES
 
         live.register_topic("user", access.may_receive_user_topic)
         live.register_topic("space", access.may_receive_space_topic)
@@ -16,3 +18,12 @@ class CommunityConfig(AppConfig):
 
         cards.register_kind(card_kinds.POST)
         cards.register_kind(card_kinds.COMMENT)
+
+        for series in SERIES:
+            analytics.register_series(series)
+
+        # The admin site's groups need every model's permissions, which exist only once
+        # migrations have run: rewritten after each migrate, never by a data migration.
+        from . import roles
+
+        post_migrate.connect(roles.sync_groups, sender=self, dispatch_uid="community.roles")

@@ -57,6 +57,7 @@ def record(actor, action, target, reason=""):
 BAN = register_action("community.ban", "Banned a member")
 UNBAN = register_action("community.unban", "Lifted a ban")
 ROLE = register_action("community.role", "Changed a role")
+WARN = register_action("community.warn", "Warned a member")
 MEMBERS_EXPORTED = register_action("community.members_exported", "Exported the members (CSV)")
 SPACE_CREATE = register_action("community.space_create", "Created a space")
 SPACE_UPDATE = register_action("community.space_update", "Edited a space")

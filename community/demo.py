@@ -18,13 +18,13 @@ it) and in registration order within an app. Each seeder receives the demo membe
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from community import services, tasks
 from community.models import Post, Space, Tier, User
 from community.richtext import render_markdown
+from community.roles import sync_staff_access
 
 _seeders = []
 
@@ -122,7 +122,6 @@ MEMBERS = [
     ),
 ]
 PRIVATE_MEMBERS = {"noor"}
-MODERATOR_PERMISSIONS = ["view_user", "change_user", "view_apitoken", "view_auditentry"]
 
 
 def seed_members():
@@ -148,9 +147,7 @@ def seed_members():
             user=member, email=member.email, defaults={"verified": True, "primary": True}
         )
         members[key] = member
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    moderators.permissions.set(Permission.objects.filter(codename__in=MODERATOR_PERMISSIONS))
-    members["moderator"].groups.add(moderators)
+        sync_staff_access(member)  # staff and the role's group (community/roles.py)
     return members
 
 

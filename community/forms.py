@@ -2,13 +2,19 @@
 the validation that matters, and apply_service_errors puts their refusals on the form."""
 
 import zoneinfo
+from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from . import analytics, audit
 from .models import BIO_MAX, BODY_MAX, DISPLAY_NAME_MAX, Space, User
 from .models.posts import TITLE_MAX
 from .selectors import tiers
 from .selectors.directory import member_filters, sorts
+from .selectors.moderation import content_type_named
+from .services.moderation import NOTE_MAX, Action
 from .services.social import REASON_MAX
 
 
@@ -236,6 +242,42 @@ class DirectoryFilterForm(forms.Form):
         }
 
 
+class AnalyticsPeriodForm(forms.Form):
+    """The analytics page's dates: `from` and `to` (both needed), else a preset number of
+    `days` up to today, else the last DEFAULT_DAYS days. `period()` after is_valid()."""
+
+    days = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[(n, f"{n} days") for n in analytics.PRESET_DAYS]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the fields are added by name.
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(
+                label=label, required=False, widget=forms.DateInput({"type": "date"})
+            )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if self.errors:
+            return data
+        if bool(start) != bool(end):
+            self.add_error("to" if start else "from", "Give both dates, or neither.")
+        elif start:
+            try:
+                data["period"] = analytics.check_period(start, end)
+            except ValidationError as refused:
+                self.add_error(None, refused)
+        else:
+            data["period"] = analytics.default_period(data.get("days") or analytics.DEFAULT_DAYS)
+        return data
+
+    def period(self):
+        return self.cleaned_data["period"]
+
+
 class ReportForm(forms.Form):
     reason = forms.CharField(
         label="What is wrong?",
@@ -244,3 +286,73 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
         help_text="Only the moderators see your report and your name.",
     )
+
+
+class ModerationForm(forms.Form):
+    """One decision from the queue: what, on which target, why, and for a ban how long."""
+
+    BAN_LENGTHS = {"": "For good", "1": "For a day", "7": "For a week", "30": "For 30 days"}
+
+    target_type = forms.ChoiceField(choices=[(k, k) for k in ("post", "comment", "member")])
+    target_id = forms.IntegerField(min_value=1)
+    action = forms.ChoiceField(choices=list(Action.CHOICES.items()))
+    reason = forms.CharField(
+        label="Reason (the audit log; the member reads it with a warning, a hide or a ban)",
+        required=False,
+        max_length=NOTE_MAX,
+    )
+    ban_days = forms.ChoiceField(label="Ban", required=False, choices=list(BAN_LENGTHS.items()))
+
+    def ban_until(self):
+        days = self.cleaned_data.get("ban_days")
+        if not days or self.cleaned_data.get("action") != Action.BAN:
+            return None
+        return timezone.now() + timedelta(days=int(days))
+
+
+class AuditLogFilterForm(forms.Form):
+    """The audit log's filters, for the page and the API alike."""
+
+    action = forms.ChoiceField(label="Action", required=False)
+    actor = forms.IntegerField(label="Actor (member id)", required=False, min_value=1)
+    target_type = forms.CharField(
+        label="Target type", required=False, max_length=100,
+        widget=forms.TextInput({"placeholder": "e.g. community.post"}),
+    )  # fmt: skip
+    target_id = forms.IntegerField(label="Target id", required=False, min_value=1)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Every action"), *audit.registered_actions()]
+
+    def clean_target_type(self):
+        name = self.cleaned_data["target_type"]
+        if not name:
+            return None
+        try:
+            return content_type_named(name)
+        except ValidationError as refused:
+            raise forms.ValidationError(refused.message_dict["target_type"]) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target_id") and not data.get("target_type"):
+            self.add_error("target_id", "Give the target's type too.")
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end comes before the start.")
+        return data
+
+    def filters(self):
+        """The selector's keyword arguments."""
+        data = self.cleaned_data
+        return {"action": data.get("action") or "", "actor_id": data.get("actor"),
+                "target_type": data.get("target_type"), "target_id": data.get("target_id"),
+                "since": data.get("since"), "until": data.get("until")}  # fmt: skip
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=User.Role.choices)
+    reason = forms.CharField(label="Why (for the audit log)", required=False, max_length=500)

@@ -20,3 +20,7 @@ time_zone_changed = Signal()  # member_id
 # A member account was created (sign-up, the admin site, a command): apps that keep a row per
 # member (gamification's score) make theirs.
 member_joined = Signal()  # member_id
+# A moderator acted on a member or their content (action "hidden", "deleted", "warned" or
+# "banned"): messaging tells the member why. `until` is an ISO time for a ban with an end;
+# `at` (ISO) tells one decision from a later one on the same target.
+moderation_notice = Signal()  # member_id, action, target_type, target_id, reason, until, at

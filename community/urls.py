@@ -1,8 +1,10 @@
 from django.urls import path
 
+from .views import analytics as analytics_views
 from .views import directory as directory_views
 from .views import feed as feed_views
 from .views import members
+from .views import moderation as moderation_views
 from .views import posts as post_views
 from .views import spaces as space_views
 
@@ -45,15 +47,11 @@ urlpatterns = [
     path("members/export.csv", directory_views.export_members, name="export_members"),
     path("members/<int:member_id>/follow/", directory_views.follow, name="follow"),
     path("report/", directory_views.report, name="report"),
-    path("moderation/reports/", directory_views.report_queue, name="reports"),
-    path(
-        "moderation/reports/<int:report_id>/resolve/",
-        directory_views.resolve_report,
-        name="resolve_report",
-    ),
-    path(
-        "moderation/reports/<int:report_id>/dismiss/",
-        directory_views.dismiss_report,
-        name="dismiss_report",
-    ),
+    path("moderation/reports/", moderation_views.queue, name="reports"),
+    path("moderation/act/", moderation_views.act, name="moderate"),
+    path("moderation/audit/", moderation_views.audit_log_page, name="audit_log"),
+    path("members/<int:member_id>/role/", moderation_views.change_role, name="change_role"),
+    # The admins' analytics
+    path("manage/analytics/", analytics_views.analytics_page, name="analytics"),
+    path("manage/analytics/<slug:key>.csv", analytics_views.analytics_csv, name="analytics_csv"),
 ]

@@ -503,7 +503,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Two fields named target_type (a report's, a mute's): each enum its own name.
-    "ENUM_NAME_OVERRIDES": {"MuteTargetEnum": "messaging.models.Mute.Target"},
+    "ENUM_NAME_OVERRIDES": {
+        "MuteTargetEnum": "messaging.models.Mute.Target",
+        "ReportStatusEnum": "community.models.Report.Status",
+        "ReportTargetEnum": ["post", "comment", "member"],
+        # Two fields named kind: a notification's, an analytics series'.
+        "AnalyticsKindEnum": "community.analytics.KINDS",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------
@@ -604,6 +610,10 @@ AGORA_MESSAGES_PER_MINUTE = env_int("AGORA_MESSAGES_PER_MINUTE", 30)
 # Seconds a direct message waits before its email: a member who reads it by then gets none,
 # and the messages of those seconds make one mail.
 AGORA_MESSAGE_EMAIL_DELAY = env_int("AGORA_MESSAGE_EMAIL_DELAY", 120)
+
+# A post reported by this many different members is hidden until a moderator decides
+# (dismissing its reports brings it back). 0 turns auto-hiding off.
+AGORA_AUTO_HIDE_REPORTS = env_int("AGORA_AUTO_HIDE_REPORTS", 0)
 
 # --- Payments (the payments app shows "not configured" while these are empty) --------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from community.admin import ReadOnlyAdmin
+from community.admin_tools import LargeTableAdmin
 from community.richtext import embed_url
 
 from .models import Attachment, Course, Enrollment, Lesson, LessonProgress, Module, ModuleUnlock
@@ -221,30 +222,31 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ReadOnlyAdmin):
+class EnrollmentAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["user", "course", "enrolled_at", "last_opened_at", "completed_at",
                     "released_at"]  # fmt: skip
     list_filter = [("completed_at", admin.EmptyFieldListFilter),
                    ("released_at", admin.EmptyFieldListFilter), "course"]  # fmt: skip
     search_fields = ["user__email", "user__display_name", "course__title"]
     list_select_related = ["user", "course"]
-    raw_id_fields = ["user", "last_lesson"]
-    date_hierarchy = "enrolled_at"
+    raw_id_fields = ["user", "course", "last_lesson"]
+    ordering = ["-id"]  # newest first on the primary key's index
 
 
 @admin.register(LessonProgress)
-class LessonProgressAdmin(ReadOnlyAdmin):
+class LessonProgressAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["user", "lesson", "course", "completed_at"]
     list_filter = ["course"]
     search_fields = ["user__email", "user__display_name", "lesson__title", "course__title"]
     list_select_related = ["user", "lesson", "course"]
-    raw_id_fields = ["user", "lesson"]
-    date_hierarchy = "completed_at"
+    raw_id_fields = ["user", "lesson", "course"]
+    ordering = ["-id"]
 
 
 @admin.register(ModuleUnlock)
-class ModuleUnlockAdmin(ReadOnlyAdmin):
+class ModuleUnlockAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["user", "module", "unlocked_at", "created_at"]
     search_fields = ["user__email", "user__display_name", "module__title"]
     list_select_related = ["user", "module"]
     raw_id_fields = ["user", "module"]
+    ordering = ["-id"]

@@ -6,11 +6,14 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from community import cards, live
+        from community import analytics, cards, live
 
         # Registers courses' audit actions (module level in the services).
         from . import access, card_kinds
+        from .analytics import SERIES
         from .services import authoring, learning  # noqa: F401
 
         live.register_topic("course", access.may_receive_course_topic)
         cards.register_kind(card_kinds.COURSE)
+        for series in SERIES:
+            analytics.register_series(series)

@@ -174,7 +174,11 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "user"], name="enrollment_once"),
         ]
-        indexes = [models.Index(fields=["user", "course"], name="enrollment_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "course"], name="enrollment_user_idx"),
+            # Analytics: enrollments per day of a period.
+            models.Index(fields=["enrolled_at"], name="enrollment_enrolled_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.course}"
@@ -191,6 +195,7 @@ class LessonProgress(models.Model):
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "lesson progress"
         constraints = [
             models.UniqueConstraint(fields=["lesson", "user"], name="lesson_completed_once"),
         ]

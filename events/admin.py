@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community.admin import ReadOnlyAdmin
+from community.admin_tools import LargeTableAdmin
 
 from . import recurrence
 from .models import CalendarFeed, Event, OccurrenceChange, ReminderSent, Rsvp
@@ -138,26 +139,27 @@ class OccurrenceChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Rsvp)
-class RsvpAdmin(ReadOnlyAdmin):
+class RsvpAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["user", "event", "occurrence_start", "status", "status_changed_at"]
     list_filter = ["status"]
     search_fields = ["user__email", "user__display_name", "event__title"]
     list_select_related = ["user", "event"]
     raw_id_fields = ["user", "event"]
-    date_hierarchy = "occurrence_start"
+    ordering = ["-id"]  # newest first on the primary key's index
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(ReadOnlyAdmin):
+class ReminderSentAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["user", "event", "occurrence_start", "kind", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["user__email", "user__display_name", "event__title"]
     list_select_related = ["user", "event"]
     raw_id_fields = ["user", "event"]
+    ordering = ["-id"]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ReadOnlyAdmin):
+class CalendarFeedAdmin(LargeTableAdmin, ReadOnlyAdmin):
     """The token is the feed's password: it is never shown, only who has a feed."""
 
     list_display = ["user", "created_at"]

@@ -6,11 +6,14 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from community import cards, live
+        from community import analytics, cards, live
 
         # Registers events' audit actions (module level in the services).
         from . import access, card_kinds
+        from .analytics import SERIES
         from .services import authoring, imports, occurrences  # noqa: F401
 
         live.register_topic("event", access.may_receive_event_topic)
         cards.register_kind(card_kinds.OCCURRENCE)
+        for series in SERIES:
+            analytics.register_series(series)

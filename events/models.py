@@ -148,6 +148,8 @@ class Rsvp(models.Model):
                 name="rsvp_occurrence_idx",
             ),
             models.Index(fields=["user", "status", "occurrence_start"], name="rsvp_member_idx"),
+            # Analytics: members going per day of a period.
+            models.Index(fields=["status", "occurrence_start"], name="rsvp_status_start_idx"),
         ]
 
     def __str__(self):
@@ -168,6 +170,7 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "reminders sent"
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "occurrence_start", "user", "kind"], name="reminder_once"

@@ -1,16 +1,19 @@
 """Gamification in the Django admin. Rules and levels are written through the services
 (the 0..1000 rule, the ladder's order, audit entries, the recompute after a ladder change);
 scores and the ledger are written only by the tasks: here they are read only, with an
-action that recomputes the selected scores from the ledger."""
+action that recomputes the selected scores from the ledger (on the scores' list and, through
+community's seam, on the members' list). A recompute decides nothing (it repeats the task that
+repairs drift), so it leaves no audit entry."""
 
 from django import forms
 from django.contrib import admin, messages
 
 from community import effects
 from community.admin import ReadOnlyAdmin
+from community.admin_tools import LargeTableAdmin, register_member_action
 
 from . import tasks
-from .models import Level, PointAward, PointRule, Score
+from .models import Level, PeriodScore, PointAward, PointRule, Score
 from .services.levels import clean_ladder, save_levels
 from .services.rules import update_rule
 
@@ -79,26 +82,49 @@ class LevelAdmin(admin.ModelAdmin):
         save_levels(request.user, levels=[_ladder_row(level) for level in kept])
 
 
-@admin.action(description="Recompute the selected scores from the ledger")
-def recompute_scores(modeladmin, request, queryset):
-    member_ids = list(queryset.values_list("member_id", flat=True))
+def _queue_recompute(request, member_ids):
     for member_id in member_ids:
         effects.enqueue_on_commit(tasks.recompute_score, member_id)
     messages.success(request, f"{len(member_ids)} score(s) queued for a recompute.")
 
 
+@admin.action(description="Recompute the selected scores from the ledger")
+def recompute_scores(modeladmin, request, queryset):
+    _queue_recompute(request, list(queryset.values_list("member_id", flat=True)))
+
+
+@register_member_action
+@admin.action(description="Recompute the selected members' points from the ledger",
+              permissions=["change"])  # fmt: skip
+def recompute_member_scores(modeladmin, request, queryset):
+    _queue_recompute(request, list(queryset.values_list("pk", flat=True)))
+
+
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdmin):
+class ScoreAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["member", "points", "level", "updated_at"]
+    list_filter = ["level"]
     list_select_related = ["member", "level"]
     search_fields = ["member__email", "member__display_name"]
-    ordering = ["-points", "member"]
+    ordering = ["-points", "member"]  # score_board_idx
     actions = [recompute_scores]
 
 
+@admin.register(PeriodScore)
+class PeriodScoreAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    """The week and month boards' rows, rebuilt from the ledger by the tasks."""
+
+    list_display = ["member", "period", "starts_on", "points"]
+    list_filter = ["period"]
+    list_select_related = ["member"]
+    search_fields = ["member__email", "member__display_name"]
+    ordering = ["period", "-starts_on", "-points", "member"]
+
+
 @admin.register(PointAward)
-class PointAwardAdmin(ReadOnlyAdmin):
+class PointAwardAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["created_at", "member", "action", "points", "source_type", "source_id", "actor"]
     list_filter = ["action"]
     list_select_related = ["member", "actor", "source_type"]
     search_fields = ["member__email"]
+    ordering = ["-id"]  # newest first on the primary key's index

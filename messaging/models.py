@@ -26,6 +26,7 @@ class Notification(models.Model):
         COURSE = "course", "Course unlocks"
         LEVEL = "level", "Level-ups"
         PAYMENT = "payment", "Payment problems"
+        MODERATION = "moderation", "Moderators' notices"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -111,9 +112,10 @@ class DeliveredCause(models.Model):
         return f"{self.key} for {self.recipient_id}"
 
 
-# Payment problems are always told, in the app and by email at once: access to what the
-# member paid for is at stake. No setting, mute, unsubscribe link or digest holds them back.
-ALWAYS_TOLD = (Notification.Kind.PAYMENT,)
+# Payment problems and moderators' notices are always told, in the app and by email at once:
+# access to what the member paid for, or their standing here, is at stake. No setting, mute,
+# unsubscribe link or digest holds them back.
+ALWAYS_TOLD = (Notification.Kind.PAYMENT, Notification.Kind.MODERATION)
 # What a member hears of: the notification kinds and direct messages.
 MESSAGE_EMAIL = "message"
 HEARD_KINDS = [*Notification.Kind.choices, (MESSAGE_EMAIL, "Direct messages")]

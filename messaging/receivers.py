@@ -57,6 +57,10 @@ def trial_will_end(user_id, subscription_id, trial_end, **_kwargs):
     tasks.trial_will_end.delay(user_id, subscription_id, trial_end)
 
 
+def moderation_notice(member_id, action, target_type, target_id, reason, until, at, **_kwargs):
+    tasks.moderation_notice.delay(member_id, action, target_type, target_id, reason, until, at)
+
+
 def payment_received(user_id, kind, object_id, **_kwargs):
     tasks.send_receipt.delay(user_id, kind, object_id)
 
@@ -86,6 +90,7 @@ def connect():
         (community.like_added, like_added),
         (community.member_followed, member_followed),
         (community.time_zone_changed, time_zone_changed),
+        (community.moderation_notice, moderation_notice),
         (gamification.level_changed, level_changed),
         (events.waitlist_promoted, waitlist_promoted),
         (events.reminder_due, reminder_due),

@@ -4,6 +4,7 @@ is gone, and calls services.notify with a cause that names what happened: a task
 tells nobody twice."""
 
 import smtplib
+from datetime import datetime
 
 from celery import shared_task
 from django.conf import settings
@@ -180,6 +181,39 @@ def subscription_past_due(user_id, subscription_id, grace_ends_at):
 def trial_will_end(user_id, subscription_id, trial_end):
     notify(user_id, Kind.PAYMENT, cause=f"trial_end:{subscription_id}:{trial_end}",
            target_type="billing", data={"what": "trial_will_end", "until": trial_end})  # fmt: skip
+
+
+def _moderated_title(target_type, target_id):
+    """The words a notice quotes: the post's title (a comment's post's), as members saw it."""
+    if target_type == "post":
+        post = Post.objects.filter(pk=target_id).first()
+    elif target_type == "comment":
+        comment = Comment.objects.select_related("post").filter(pk=target_id).first()
+        post = comment.post if comment else None
+    else:
+        post = None
+    return _excerpt(post.title or post.body) if post else ""
+
+
+@shared_task(**MAIL_RETRY)
+def moderation_notice(member_id, action, target_type, target_id, reason, until, at):
+    """A moderator hid or deleted a member's content, warned or banned them. A banned member
+    can no longer open the app: their notice is a mail (the sign-in page says it too)."""
+    cause = f"moderation:{action}:{target_type}:{target_id}:{at}"
+    data = {"what": action, "on": target_type, "reason": reason, "until": until,
+            "title": _moderated_title(target_type, target_id)}  # fmt: skip
+    if action != "banned":
+        shown = target_type if action == "hidden" else None  # a deleted one no longer opens
+        notify(member_id, Kind.MODERATION, cause=cause, target_type=shown or "",
+               target_id=target_id if shown else None, data=data)  # fmt: skip
+        return
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        return
+    subject = f"Your account at {settings.AGORA_SITE_NAME} is suspended"
+    _mail_once(member, f"mail:{cause}", "banned", subject, {
+        "reason": reason, "until": datetime.fromisoformat(until) if until else None,
+    })  # fmt: skip
 
 
 # --- Mail ---------------------------------------------------------------------------------

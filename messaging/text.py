@@ -59,4 +59,16 @@ def sentence(notification):
         if data.get("what") == "trial_will_end":
             return f"Your free trial ends {until}: check your payment details"
         return "A payment failed: update your card to keep your access"
+    if n.kind == Kind.MODERATION:
+        return _moderation_sentence(n, data, title)
     return n.get_kind_display()
+
+
+def _moderation_sentence(n, data, title):
+    why = f": {data['reason']}" if data.get("reason") else ""
+    what = data.get("what")
+    if what == "warned":
+        return f"A moderator warned you{why}"
+    thing = "your comment on" if data.get("on") == "comment" else "your post"
+    verb = "hid" if what == "hidden" else "deleted"
+    return f"A moderator {verb} {thing} {title}{why}"

@@ -173,7 +173,11 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["user", "-created", "-id"], name="invoice_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created", "-id"], name="invoice_user_idx"),
+            # Analytics: paid invoices per month of a period.
+            models.Index(fields=["status", "created"], name="invoice_status_created_idx"),
+        ]
 
     def __str__(self):
         return self.number or self.stripe_id

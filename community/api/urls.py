@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import comments, posts, social, spaces, views
+from . import analytics, comments, moderation, posts, social, spaces, views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
@@ -50,6 +50,14 @@ urlpatterns = [
         name="api-member-following",
     ),
     path("reports/", social.ReportListView.as_view(), name="api-reports"),
+    path("moderation/queue/", moderation.ModerationQueueView.as_view(), name="api-mod-queue"),
+    path("moderation/actions/", moderation.ModerationActionView.as_view(), name="api-mod-act"),
+    path("audit/", moderation.AuditLogView.as_view(), name="api-audit-log"),
+    path(
+        "members/<int:member_id>/role/",
+        moderation.MemberRoleView.as_view(),
+        name="api-member-role",
+    ),
     path(
         "reports/<int:report_id>/resolve/",
         social.ReportResolveView.as_view(),
@@ -59,5 +67,12 @@ urlpatterns = [
         "reports/<int:report_id>/dismiss/",
         social.ReportDismissView.as_view(),
         name="api-report-dismiss",
+    ),
+    # The admins' analytics
+    path("analytics/", analytics.AnalyticsListView.as_view(), name="api-analytics"),
+    path(
+        "analytics/<slug:key>/",
+        analytics.AnalyticsSeriesView.as_view(),
+        name="api-analytics-series",
     ),
 ]

@@ -103,6 +103,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "created_at", "id"], name="comment_post_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            # Analytics: comments per day and active members read a date range.
+            models.Index(fields=["created_at"], name="comment_created_idx"),
         ]
 
     def __str__(self):

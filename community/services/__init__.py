@@ -4,12 +4,14 @@ from .comments import create_comment, delete_comment, edit_comment
 from .likes import like, toggle_like, unlike
 from .members import (
     ban_member,
+    change_role,
     create_api_token,
     export_members,
     revoke_api_token,
     unban_member,
     update_profile,
 )
+from .moderation import Action, moderate
 from .posts import (
     create_post,
     delete_post,
@@ -38,8 +40,10 @@ from .spaces import (
 )
 
 __all__ = [
+    "Action",
     "ban_member",
     "change_grant_end",
+    "change_role",
     "create_api_token",
     "create_comment",
     "create_post",
@@ -55,6 +59,7 @@ __all__ = [
     "grant_access",
     "hide_post",
     "like",
+    "moderate",
     "pin_post",
     "reorder_spaces",
     "report",

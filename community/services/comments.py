@@ -90,7 +90,7 @@ def edit_comment(actor, *, comment, body):
     return comment
 
 
-def delete_comment(actor, *, comment):
+def delete_comment(actor, *, comment, reason=""):
     """Soft delete by the author or a moderator. A top-level comment with live replies stays
     in the thread as "deleted" and keeps them; one without replies disappears."""
     access.check_can_delete_comment(actor, comment)
@@ -98,7 +98,7 @@ def delete_comment(actor, *, comment):
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])
         if comment.author_id != actor.pk:
-            audit.record(actor, audit.COMMENT_DELETE, comment)
+            audit.record(actor, audit.COMMENT_DELETE, comment, reason)
         live.publish_on_commit(f"post:{comment.post_id}", "comment.deleted", id=comment.pk,
                                post_id=comment.post_id)  # fmt: skip
         effects.enqueue_on_commit(tasks.recount_post, comment.post_id)

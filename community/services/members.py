@@ -8,6 +8,7 @@ from community import audit, effects, live, signals, tasks
 from community.access import check_can_administer, check_can_moderate_member
 from community.models import ApiToken, User
 from community.richtext import render_markdown
+from community.roles import sync_staff_access
 from community.selectors.member_export import member_export_batches, member_export_header
 from community.uploads import clean_avatar
 
@@ -143,3 +144,39 @@ def export_members(actor):
     header = member_export_header()
     audit.record(actor, audit.MEMBERS_EXPORTED, actor, f"Columns: {', '.join(header)}")
     return header, member_export_batches()
+
+
+def change_role(actor, *, member, role, reason=""):
+    """An admin makes a member a moderator or an admin, or a member again; admins and
+    moderators may use the admin site. The community keeps at least one admin: the last
+    one cannot step down (promote another first)."""
+    check_can_administer(actor)
+    if role not in User.Role.values:
+        raise ValidationError(
+            {"role": [f"Choose one of: {', '.join(User.Role.values)}."]}, code="invalid"
+        )
+    with transaction.atomic():
+        # Every admin row locked: two admins demoting each other at once cannot both pass
+        # the "another admin remains" check.
+        admins = set(
+            User.objects.select_for_update()
+            .filter(role=User.Role.ADMIN, is_active=True)
+            .values_list("pk", flat=True)
+        )
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if member.role == role:
+            return member
+        if member.role == User.Role.ADMIN and admins <= {member.pk}:
+            raise ValidationError(
+                "The community needs an admin: make another member an admin first.",
+                code="last_admin",
+            )
+        before = member.get_role_display()
+        member.role = role
+        member.save(update_fields=["role", "updated_at"])
+        sync_staff_access(member)
+        note = f"{before} → {member.get_role_display()}" + (f": {reason}" if reason else "")
+        audit.record(actor, audit.ROLE, member, note)
+        # A demoted moderator's sockets may follow topics only moderators may.
+        live.close_sockets_on_commit(member_id=member.pk)
+    return member

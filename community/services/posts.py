@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import access, audit, effects, live, signals, tasks
+from community.actors import system
 from community.models import BODY_MAX, Hashtag, Post, User
 from community.models.posts import TITLE_MAX
 from community.uploads import clean_image
@@ -218,6 +219,10 @@ def delete_post(actor, *, post, reason=""):
 
 def _moderate(actor, post, *, field, value, action, reason):
     access.check_can_pin_or_hide(actor, post)
+    return _set_moderated(actor, post, field=field, value=value, action=action, reason=reason)
+
+
+def _set_moderated(actor, post, *, field, value, action, reason):
     with transaction.atomic():
         was_hidden = post.hidden_at is not None
         setattr(post, field, value)
@@ -248,6 +253,24 @@ def hide_post(actor, *, post, reason=""):
         action=audit.POST_HIDE,
         reason=reason or "Hid a post",
     )
+
+
+# The audit log's cause for a post the reports hid on their own (moderation.dismiss looks
+# for it to bring the post back).
+AUTO_HIDE_CAUSE = "auto-hide"
+
+
+def auto_hide_post(post, *, reporters):
+    """Hides a post that `reporters` different members reported (the setting's threshold),
+    until a moderator decides; the lock makes simultaneous reports hide it once."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if post.hidden_at is not None or post.deleted_at is not None:
+            return post
+        return _set_moderated(
+            system(AUTO_HIDE_CAUSE), post, field="hidden_at", value=timezone.now(),
+            action=audit.POST_HIDE, reason=f"Reported by {reporters} members",
+        )  # fmt: skip
 
 
 def unhide_post(actor, *, post, reason=""):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from community import access, audit, effects, live, signals
 from community.models import Follow, Report, User
 
+from . import moderation
+
 REASON_MAX = 2000
 NOTE_MAX = 2000
 
@@ -71,6 +73,8 @@ def report(actor, *, target, reason):
             f"You have already reported this {kind}; the moderators have your report.",
             code="already_reported",
         ) from duplicate
+    if kind == "post":
+        moderation.hide_if_reported_enough(target)
     return row
 
 

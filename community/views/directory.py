@@ -1,6 +1,5 @@
-"""Pages for members: the directory (and the admins' CSV export of it), follow buttons,
-reporting, and the moderators' list of reports. Thin: selectors read, services write,
-access decides."""
+"""Pages for members: the directory (and the admins' CSV export of it), follow buttons and
+reporting. Thin: selectors read, services write, access decides."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_POST
 from community import access, selectors, services
 from community.csv_export import csv_download
 from community.forms import DirectoryFilterForm, ReportForm, apply_service_errors
-from community.models import Report
 from community.selectors.directory import member_badges
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
@@ -128,49 +126,3 @@ def report(request):
     context = {"form": form, "target": target, "target_type": target_type,
                "target_url": _target_url(target)}  # fmt: skip
     return render(request, "community/directory/report.html", context, status=form_status(form))
-
-
-@login_required
-def report_queue(request):
-    """Moderators: reports with one status, newest first (the full queue is a later page)."""
-    status = request.GET.get("status") or Report.Status.OPEN
-    try:
-        page = selectors.report_queue(request.user, status=status, cursor=request.GET.get("cursor"))
-    except ValidationError:
-        raise Http404("No such list of reports.") from None
-    context = {
-        "reports": page.items,
-        "status": status,
-        "statuses": Report.Status.choices,
-        "next_url": page_url(request, cursor=page.next_cursor) if page.next_cursor else None,
-    }
-    return render(request, "community/directory/reports.html", context)
-
-
-def _close_report(request, report_id, service, done):
-    report = selectors.report_for_moderation(request.user, report_id)
-    error = None
-    try:
-        service(request.user, report=report, note=request.POST.get("note", ""))
-    except ValidationError as refused:
-        error = " ".join(refused.messages)
-    if request.htmx:
-        context = {"report": report, "error": error}
-        return render(request, "community/directory/reports.html#closed", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"Report {done}.")
-    return redirect("community:reports")
-
-
-@login_required
-@require_POST
-def resolve_report(request, report_id):
-    return _close_report(request, report_id, services.resolve_report, "resolved")
-
-
-@login_required
-@require_POST
-def dismiss_report(request, report_id):
-    return _close_report(request, report_id, services.dismiss_report, "dismissed")

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from community import selectors, services
-from community.forms import ApiTokenForm, ProfileForm, apply_service_errors
+from community import access, selectors, services
+from community.forms import ApiTokenForm, ProfileForm, RoleForm, apply_service_errors
 from community.models import ApiToken
 from community.profile_panels import profile_panels
 
@@ -26,6 +26,8 @@ def profile(request, member_id):
     summary = selectors.profile_summary(request.user, member)
     context = {"member": member, "is_own": is_own, **summary}
     context["profile_panels"] = profile_panels(request, member)
+    if access.can_administer(request.user):
+        context["role_form"] = RoleForm(initial={"role": member.role})
     return render(request, "community/profile.html", context)
 
 

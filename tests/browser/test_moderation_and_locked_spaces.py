@@ -10,40 +10,79 @@ from community import services
 from community.models import Tier
 from tests.factories import AdminFactory, ModeratorFactory, UserFactory
 
-from .conftest import PHONE, sign_in
+from .conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_moderator_follows_the_header_to_the_rendered_report_queue(
-    live_server, page, console, screenshot
+def test_a_report_goes_through_the_queue_to_a_hide_and_a_ban(
+    live_server, browser, console, screenshot
 ):
-    admin = AdminFactory()
+    admin = AdminFactory(display_name="Ada Admin")
     general = services.create_space(admin, name="General", visibility="members")
     author = UserFactory(display_name="Troll Tom")
-    post = services.create_post(author, space=general, body="Buy **now** at my shop")
-    services.report(UserFactory(), target=post, reason="Selling stuff")
+    post = services.create_post(author, space=general, title="Great deal",
+                                body="Buy **now** at my shop")  # fmt: skip
+    reporter = UserFactory(display_name="Rita Reporter")
     moderator = ModeratorFactory(display_name="Max Moderator")
-    console.attach(page)
+    reporter_page, author_page, mod_page, admin_page = (
+        console.attach(browser.new_context(viewport=DESKTOP).new_page()) for _ in range(4)
+    )
 
-    sign_in(page, live_server.url, moderator)
-    account = page.get_by_role("navigation", name="Account")
-    link = account.get_by_role("link", name=re.compile(r"^Reports"))
+    # A member reports the post from its page.
+    sign_in(author_page, live_server.url, author)
+    sign_in(reporter_page, live_server.url, reporter)
+    reporter_page.goto(f"{live_server.url}/posts/{post.pk}/")
+    reporter_page.get_by_role("link", name="Report", exact=True).first.click()
+    reporter_page.get_by_label("What is wrong?").fill("Selling stuff")
+    reporter_page.get_by_role("button", name=re.compile("report", re.I)).click()
+    expect(reporter_page.get_by_text("The moderators will look at your report")).to_be_visible()
+
+    # The moderator follows the header to the queue and sees the post as the site shows it.
+    sign_in(mod_page, live_server.url, moderator)
+    link = mod_page.get_by_role("navigation", name="Account").get_by_role(
+        "link", name=re.compile(r"^Reports")
+    )
     expect(link).to_contain_text("1")
     link.click()
-    expect(page).to_have_url(re.compile(r"/moderation/reports/$"))
-    item = page.locator(".report-item").first
+    expect(mod_page).to_have_url(re.compile(r"/moderation/reports/$"))
+    item = mod_page.locator(".report-item").first
     expect(item.locator("strong", has_text="now")).to_be_visible()  # rendered, not Markdown
-    expect(item).not_to_contain_text("**")
-    screenshot(page, "report-queue-01")
+    expect(item).to_contain_text("Selling stuff")
+    expect(item).to_contain_text("Rita Reporter")
+    screenshot(mod_page, "moderation-queue-01")
+    mod_page.set_viewport_size(PHONE)
+    screenshot(mod_page, "moderation-queue-01-phone")
+    mod_page.set_viewport_size(DESKTOP)
 
-    # Hide the post from the queue, then resolve the report.
-    item.get_by_role("button", name="Hide the post").click()
-    expect(page).to_have_url(re.compile(r"/moderation/reports/$"))
-    item = page.locator(".report-item").first
-    expect(item.get_by_role("button", name="Unhide the post")).to_be_visible()
-    item.get_by_role("button", name="Resolve").click()
-    expect(page.locator(".report-item").first).to_contain_text("Report resolved")
+    # Hide the post (the reports close), then ban its author from the resolved list.
+    item.get_by_label("Reason or warning").fill("Advertising")
+    item.get_by_role("button", name="Hide").click()
+    expect(mod_page.get_by_text("Post hidden; its author was told.")).to_be_visible()
+    expect(mod_page.locator(".report-item")).to_have_count(0)
+    services.report(UserFactory(), target=author, reason="Spams everyone")
+    mod_page.reload()
+    member_item = mod_page.locator(".report-item").first
+    member_item.get_by_label("Reason or warning").fill("Repeated advertising")
+    member_item.get_by_label("Ban length").select_option(label="For a week")
+    member_item.get_by_role("button", name="Ban the member").click()
+    expect(mod_page.get_by_text("Author banned and signed out")).to_be_visible()
+
+    # The author's next page signs them out and says why.
+    author_page.goto(f"{live_server.url}/")
+    expect(author_page.get_by_text("Your account is suspended.")).to_be_visible()
+    screenshot(author_page, "moderation-banned-author")
+
+    # An admin finds both decisions in the audit log.
+    sign_in(admin_page, live_server.url, admin)
+    admin_page.goto(f"{live_server.url}/moderation/audit/")
+    table = admin_page.locator(".audit-table")
+    expect(table).to_contain_text("Hid a post")
+    expect(table).to_contain_text("Banned a member")
+    expect(table).to_contain_text("Max Moderator")
+    screenshot(admin_page, "audit-log-01")
+    admin_page.set_viewport_size(PHONE)
+    screenshot(admin_page, "audit-log-01-phone")
     console.assert_clean()
 
 

@@ -174,6 +174,9 @@ PAGES = {
     "directory": Page(("member",), "get", "/members/",
                       ["q", "role", "sort", "cursor", "following"]),
     "report queue": Page(("moderator",), "get", "/moderation/reports/", ["status", "cursor"]),
+    "analytics": Page(("admin",), "get", "/manage/analytics/", ["from", "to", "days"]),
+    "analytics csv": Page(("admin",), "get", "/manage/analytics/members.csv",
+                          ["from", "to", "days"]),
 }  # fmt: skip
 
 

@@ -210,28 +210,27 @@ def test_members_cannot_see_or_handle_reports(member, other_member, post):
     assert not AuditEntry.objects.filter(action__startswith="community.report_").exists()
 
 
-def test_the_moderators_page_lists_and_resolves(client, moderator, member, post, author):
-    report = services.report(member, target=post, reason="Selling stuff")
+def test_the_moderators_page_lists_and_decides(client, moderator, member, post, author):
+    services.report(member, target=post, reason="Selling stuff")
     services.report(member, target=author, reason="Rude to everyone")
     client.force_login(moderator)
     page = client.get(reverse("community:reports")).content.decode()
     assert "Selling stuff" in page and "Rude to everyone" in page and "Buy my stuff" in page
     response = client.post(
-        reverse("community:resolve_report", args=[report.pk]),
-        {"note": "Removed"},
-        headers={"HX-Request": "true"},
+        reverse("community:moderate"),
+        {"target_type": "post", "target_id": post.pk, "action": "dismiss", "reason": "Fine"},
     )
-    assert response.status_code == 200 and "Report resolved" in response.content.decode()
-    assert "<html" not in response.content.decode()
-    report.refresh_from_db()
-    assert report.status == Report.Status.RESOLVED and report.resolved_by == moderator
+    assert response.status_code == 302
+    report = Report.objects.get(object_id=post.pk, content_type__model="post")
+    assert report.status == Report.Status.DISMISSED and report.resolved_by == moderator
 
 
 def test_members_get_no_moderators_page(member_client, member, other_member, post):
-    report = services.report(other_member, target=post, reason="Spam")
+    services.report(other_member, target=post, reason="Spam")
     assert member_client.get(reverse("community:reports")).status_code == 403
-    url = reverse("community:dismiss_report", args=[report.pk])
-    assert member_client.post(url).status_code == 403
+    data = {"target_type": "post", "target_id": post.pk, "action": "dismiss"}
+    assert member_client.post(reverse("community:moderate"), data).status_code == 403
+    assert Report.objects.get().status == Report.Status.OPEN
 
 
 def test_the_queue_costs_the_same_with_3_or_30_reports(moderator, space, author):
@@ -256,7 +255,8 @@ def test_the_queue_costs_the_same_with_3_or_30_reports(moderator, space, author)
         grow=lambda: add_reports(27),
         # API: the reports with reporter, resolver and content type (1), then one query per
         # kind of target among them (posts with authors, comments with authors, members: 3).
-        # Page: the same, plus session and viewer (2) and base.html's sidebar (up to 3).
-        bound={"api": 4, "page": 9},
+        # Page: the targets grouped (1), their newest reports (1), one query per kind of
+        # target (3), session and viewer (2) and base.html's sidebar (up to 3).
+        bound={"api": 4, "page": 10},
         warm_up=True,
     )
