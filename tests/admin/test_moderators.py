@@ -106,7 +106,7 @@ def test_staff_access_leaves_groups_given_by_hand(db):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "admin_url",
     [
         "admin:index",
         "admin:community_user_changelist",
@@ -118,9 +118,9 @@ def test_staff_access_leaves_groups_given_by_hand(db):
         "admin:gamification_score_changelist",
     ],
 )
-def test_a_moderator_opens_the_pages_they_moderate_from(moderator_client, page):
+def test_a_moderator_opens_the_pages_they_moderate_from(moderator_client, admin_url):
     ReportFactory()
-    assert moderator_client.get(reverse(page)).status_code == 200
+    assert moderator_client.get(reverse(admin_url)).status_code == 200
 
 
 def test_a_moderator_bans_a_member_until_a_date_from_the_list(moderator_client, staff_moderator):
@@ -151,7 +151,7 @@ def test_a_moderator_hides_a_post_from_the_list(moderator_client, staff_moderato
 
 
 @pytest.mark.parametrize(
-    "page",
+    "admin_url",
     [
         ("admin:community_user_add", []),
         ("admin:community_user_delete", ["member"]),
@@ -165,10 +165,10 @@ def test_a_moderator_hides_a_post_from_the_list(moderator_client, staff_moderato
         ("admin:auth_group_changelist", []),
     ],
 )
-def test_a_moderator_is_refused_what_is_not_theirs(moderator_client, member, pro, page):
+def test_a_moderator_is_refused_what_is_not_theirs(moderator_client, member, pro, admin_url):
     plan = Plan.objects.create(tier=pro, name="Pro monthly", amount=1000, currency="eur",
                                interval="month", stripe_price_id="price_1")  # fmt: skip
-    name, arg_names = page
+    name, arg_names = admin_url
     args = [{"member": member, "plan": plan}[arg].pk for arg in arg_names]
     assert moderator_client.get(reverse(name, args=args)).status_code == 403
 
