@@ -5,6 +5,11 @@ TOKEN_NAME = "bench run"  # noqa: S105 (a label, not a secret)
 # tier; the reader (whose pages the read scenarios load) never does, so a paid space shows
 # it the locked preview.
 TIER_HOLDER, READER = 3, 10
+# The staff, by the seed's roles: bench-<scale>-0 is the admin, 1 and 2 the moderators.
+ADMIN, MODERATOR = 0, 1
+STAFF = (0, 1, 2)
+# Who a read scenario signs in as (bench.scenarios.Scenario.member): their bench number.
+SIGNED_IN = {"reader": READER, "admin": ADMIN, "moderator": MODERATOR}
 
 
 def bench_email(scale, n):

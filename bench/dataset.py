@@ -44,7 +44,7 @@ from community.models import (
 from community.richtext import render_markdown
 from payments.models import Customer, Invoice, Plan, Subscription
 
-from . import billing, conversations, courses, events, gamification, notifications
+from . import billing, conversations, courses, events, gamification, moderation, notifications
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
     copy_rows,
@@ -534,6 +534,8 @@ STEPS = [
     # scores and this week's and month's period rows summed from it.
     Step("point awards", gamification.load_awards),
     Step("scores", gamification.load_scores),
+    # Reports (bench/moderation.py): open and closed ones, the closed ones' audit entries.
+    Step("reports", moderation.load_reports),
 ]
 
 
@@ -547,6 +549,7 @@ EVENT_STEPS = _named("events", "rsvps")
 GAMIFICATION_STEPS = _named("point awards", "scores")
 NOTIFICATION_STEPS = _named("notifications")
 CONVERSATION_STEPS = _named("direct messages")
+REPORT_STEPS = _named("reports")
 
 
 # --- counters -------------------------------------------------------------------------------
@@ -688,6 +691,12 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         )
         if added_messages:
             log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_messages.items()) + ".")
+        # Scales loaded before reports existed: their reports and the audit log's decisions.
+        added_reports = add_reports(scale, seed=seed, show_progress=show_progress, stream=stream)
+        if added_reports:
+            log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_reports.items()) + ".")
+        # The staff in their groups (the admin site), whoever loaded the scale.
+        moderation.staff_access(scale_name)
         return {
             "scale": scale_name,
             "skipped": True,
@@ -697,6 +706,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
             "gamification_added": added_points,
             "notifications_added": added_notifications,
             "conversations_added": added_messages,
+            "reports_added": added_reports,
         }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
     started = time.monotonic()
@@ -734,7 +744,7 @@ ANALYZED = (
     User, EmailAddress, AccessGrant, Space, SpaceVisit, Follow, Post, Comment, Like, Plan,
     Customer, Subscription, Invoice, *courses.COURSE_MODELS, *events.EVENT_MODELS,
     *gamification.GAMIFICATION_MODELS, *notifications.NOTIFICATION_MODELS,
-    *conversations.CONVERSATION_MODELS,
+    *conversations.CONVERSATION_MODELS, *moderation.MODERATION_MODELS,
 )  # fmt: skip
 
 
@@ -785,6 +795,15 @@ def add_conversations(scale, *, seed=1, show_progress=True, stream=None):
     return _add_steps(scale, CONVERSATION_STEPS, lambda ctx: [],
                       conversations.CONVERSATION_MODELS, seed=seed,
                       show_progress=show_progress, stream=stream)  # fmt: skip
+
+
+def add_reports(scale, *, seed=1, show_progress=True, stream=None):
+    """The reports step alone, for a scale loaded before reports existed. Returns {"reports":
+    reports written} ({} when the scale has them or has none)."""
+    if not scale.report_targets or moderation.loaded(scale.name):
+        return {}
+    return _add_steps(scale, REPORT_STEPS, lambda ctx: [], moderation.MODERATION_MODELS,
+                      seed=seed, show_progress=show_progress, stream=stream)  # fmt: skip
 
 
 def _add_steps(scale, steps, recounts, models, *, seed, show_progress, stream):

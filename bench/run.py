@@ -5,9 +5,10 @@
 1. Prepares the scale's own database `agora_bench_<scale>` on the local PostgreSQL (created
    if missing, migrated, `seed_bench` loaded once; a second run reuses it).
 2. Reads: starts the app as production would (DEBUG off, PostgreSQL, Redis, collectstatic)
-   under each server setup of bench/servers.py, signs a bench member in through the real
-   login form, and loads every scenario of bench/scenarios.py with wrk (a separate process,
-   32 connections, bounded duration).
+   under each server setup of bench/servers.py, signs the bench members the scenarios use
+   (the reader; the admin and a moderator for the admin pages) in through the real login
+   form, and loads every scenario of bench/scenarios.py with wrk (a separate process, 32
+   connections, bounded duration).
 3. Writes: on the recommended setup with a Celery worker beside it, 64 members write at once
    (bench/writes.py); after the queue drains, the recount check runs over the database.
 4. Live updates: WebSocket clients in separate processes measure commit-to-receipt latency
@@ -16,6 +17,8 @@
    and credentials) and keeps EXPLAIN (ANALYZE, BUFFERS) of the main pages' queries.
 6. CPU per request: the home feed, the space page and the post page through Django's test
    client in this process, interleaved, their CPU time each (bench/cpu.py).
+   Export: the admins' CSV export of every member, timed in a process of its own with its
+   peak memory (bench/export.py).
 7. Writes bench/results/<date>-<scale>.md and .json (bench/report.py).
 
 Servers, workers and clients are stopped in `finally` blocks; everything listens on 127.0.0.1.
@@ -36,9 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cpu, fanout, load, report, servers, webhooks, writes
-from bench.accounts import READER
-from bench.scenarios import SCENARIOS, build_context
+from bench import cpu, export, fanout, load, report, servers, webhooks, writes
+from bench.accounts import READER, SIGNED_IN
+from bench.scenarios import SCENARIOS, build_context, members_signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -106,11 +109,14 @@ def raise_open_file_limit():
 
 
 def auth_headers(scenario, creds):
-    if scenario.auth == "token":
-        return {"Authorization": f"Bearer {creds['token']}"}
+    """`creds` is {who: {"token": …, "session": …}} for each member the scenarios sign in
+    as (bench.scenarios.members_signed_in); the scenario's `member` picks theirs."""
     if scenario.auth == "anonymous":
         return {}
-    return {"Cookie": f"sessionid={creds['session']}"}
+    mine = creds[scenario.member]
+    if scenario.auth == "token":
+        return {"Authorization": f"Bearer {mine['token']}"}
+    return {"Cookie": f"sessionid={mine['session']}"}
 
 
 def run_reads(setup_servers, scenarios, ctx, creds, args, tmpdir):
@@ -332,17 +338,22 @@ def count_queries(scenarios, ctx, creds):
         client = Client(HTTP_HOST=servers.HOST)
         extra = {}
         if scenario.auth == "token":
-            extra["HTTP_AUTHORIZATION"] = f"Bearer {creds['token']}"
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {creds[scenario.member]['token']}"
         elif scenario.auth == "session":
-            client.cookies["sessionid"] = creds["session"]
+            client.cookies["sessionid"] = creds[scenario.member]["session"]
         path = scenario.path(ctx)
         client.get(path, **extra)  # warm-up: per-process caches (content types, …)
         with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
             response = client.get(path, **extra)
+            alone_ms = (time.perf_counter() - started) * 1000
         entry = {
             "status": response.status_code,
             "queries": len(captured.captured_queries),
             "bytes": len(response.content),
+            # The request by itself, no load beside it (a page too slow for wrk's timeout
+            # still has a number).
+            "alone_ms": round(alone_ms, 1),
         }
         if scenario.explain:
             entry["explain"] = explain(connection, captured.captured_queries)
@@ -422,7 +433,7 @@ def parse_args(argv):
         help="the setup the writes and live updates run on",
     )
     parser.add_argument("--only", default="", help="comma-separated read scenario names")
-    parser.add_argument("--phases", default="reads,cpu,writes,live")
+    parser.add_argument("--phases", default="reads,cpu,export,writes,live")
     parser.add_argument("--live-clients", default="1000,5000", help="socket counts to run")
     parser.add_argument("--live-processes", type=int, default=2, help="client processes")
     parser.add_argument(
@@ -471,8 +482,13 @@ def main(argv=None):
 
     rank_popular_posts()  # what the beat process does every minute in production
     ctx = build_context(args.scale, member=READER)
-    creds = {"token": _tokens(_members(args.scale, READER, 1))[0]}
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",") or s.probe]
+    # A token each for the reader and whoever else the scenarios sign in as (the admin, a
+    # moderator); their sessions come from the login form once a server runs.
+    creds = {
+        who: {"token": _tokens(_members(args.scale, SIGNED_IN[who], 1))[0]}
+        for who in members_signed_in(scenarios)
+    }
     setups = servers.by_name(args.setups.split(",")) if "reads" in phases else []
     production = servers.by_name([args.serve])[0]
 
@@ -494,7 +510,7 @@ def main(argv=None):
             "open_files_limit": open_files,
             "env": {k: v for k, v in env.items() if k not in HIDDEN_ENV},
             "query_count_method": "Django test client in the runner, same DB and credentials, "
-            "CaptureQueriesContext around the 2nd request",
+            "CaptureQueriesContext around the 2nd request (its wall time: 'alone ms')",
         },
         "context": dict(vars(ctx)),
         "scenarios": [
@@ -517,9 +533,10 @@ def main(argv=None):
         try:
             for setup in setups:
                 with _serving(setup, server_env, tmpdir) as running:
-                    if "session" not in creds:
-                        email = f"bench-{args.scale}-{READER}@bench.localhost"
-                        creds["session"] = servers.sign_in(running.ports[0], email, _password())
+                    for who, mine in creds.items():
+                        if "session" not in mine:
+                            email = f"bench-{args.scale}-{SIGNED_IN[who]}@bench.localhost"
+                            mine["session"] = servers.sign_in(running.ports[0], email, _password())
                     data["runs"][setup.name] = run_reads(
                         running, scenarios, ctx, creds, args, tmpdir
                     )
@@ -553,13 +570,18 @@ def main(argv=None):
             _print_logs(tmpdir)
             raise
     if "reads" in phases:
-        if "session" not in creds:
+        if "session" not in creds["reader"]:
             raise RuntimeError("no session: the reads ran on no setup")
         print("counting queries, EXPLAIN …", flush=True)
         data["queries"] = count_queries(scenarios, ctx, creds)
     if "cpu" in phases:
         print(f"CPU per request, {args.cpu_rounds} interleaved rounds …", flush=True)
         data["cpu"] = cpu.measure(ctx, rounds=args.cpu_rounds)
+    if "export" in phases:
+        # The admins' CSV export of every member, in a process of its own (bench/export.py).
+        print("the members' CSV export, timed in its own process …", flush=True)
+        data["export"] = export.run(args.scale, python=PYTHON, env=server_env)
+        print("  " + report.export_line(data["export"]), flush=True)
     data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     report.evaluate(data, scenarios)
     output = Path(args.output)

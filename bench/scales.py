@@ -41,6 +41,12 @@ class Scale:
     # their messages in all.
     conversations: int = 0
     messages: int = 0
+    # Reports (bench/moderation.py): `open_reports` open reports over `report_targets` posts,
+    # comments and members (the moderation queue), and `closed_reports` resolved or dismissed
+    # ones before them, each target's decision in the audit log.
+    report_targets: int = 0
+    open_reports: int = 0
+    closed_reports: int = 0
 
     def marker_slug(self):
         """The slug of the scale's first space: its existence means the scale is loaded."""
@@ -68,6 +74,9 @@ SCALES = {
         rsvps=800,
         conversations=100,
         messages=2_000,
+        report_targets=8,
+        open_reports=20,
+        closed_reports=40,
     ),
     # CI's smoke and quick local runs.
     "small": Scale(
@@ -89,6 +98,9 @@ SCALES = {
         rsvps=6_000,
         conversations=400,
         messages=8_000,
+        report_targets=25,
+        open_reports=60,
+        closed_reports=200,
     ),
     "medium": Scale(
         "medium",
@@ -109,6 +121,9 @@ SCALES = {
         rsvps=60_000,
         conversations=20_000,
         messages=300_000,
+        report_targets=60,
+        open_reports=200,
+        closed_reports=1_500,
     ),
     "large": Scale(
         "large",
@@ -129,5 +144,8 @@ SCALES = {
         rsvps=300_000,
         conversations=200_000,
         messages=3_000_000,
+        report_targets=120,
+        open_reports=400,
+        closed_reports=5_000,
     ),
 }

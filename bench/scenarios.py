@@ -82,6 +82,9 @@ class Scenario:
     # A URL name the scenario's page needs: while this build has no such name, the scenario
     # is registered but not run (a feature's scenarios can land before its pages).
     needs: str = ""
+    # Who is signed in (session or token): "reader" (bench-<scale>-10, a plain member),
+    # "admin" (bench-<scale>-0) or "moderator" (bench-<scale>-1); bench.accounts.SIGNED_IN.
+    member: str = "reader"
 
 
 def has_url(name):
@@ -497,8 +500,108 @@ SCENARIOS = Registry(
             targets=(Target("within", "api-conversation-messages", 0.2),),
             needs="api-conversation-messages",
         ),
+        # The admins' and moderators' pages (bench/moderation.py): the Django admin's member
+        # list (100,000 rows on large) and a search in it, the directory as the admin sees
+        # it, the moderation queue of open reports grouped by target (moderator), the audit
+        # log and the analytics page (admin), with their API twins. No target: the issue
+        # asks for their numbers. Queries per request: bench.moderation.QUERY_BUDGETS.
+        Scenario(
+            "admin-members",
+            "Django admin's member list, newest first (admin, HTML)",
+            lambda c: _url("admin:community_user_changelist", "/admin/community/user/"),
+            explain=True,
+            needs="admin:community_user_changelist",
+            member="admin",
+        ),
+        Scenario(
+            "admin-members-search",
+            "Django admin's member list, a name search (admin, HTML)",
+            lambda c: _q(
+                _url("admin:community_user_changelist", "/admin/community/user/"), q=c.search
+            ),
+            explain=True,
+            needs="admin:community_user_changelist",
+            member="admin",
+        ),
+        Scenario(
+            "directory-admin",
+            "member directory as the admin sees it (HTML)",
+            lambda c: _url("community:directory", "/members/"),
+            member="admin",
+        ),
+        Scenario(
+            "moderation-queue",
+            "moderation queue: open reports grouped by target (moderator, HTML)",
+            lambda c: _url("community:reports", "/moderation/reports/"),
+            explain=True,
+            needs="community:reports",
+            member="moderator",
+        ),
+        Scenario(
+            "api-moderation-queue",
+            "API moderation queue (moderator token)",
+            lambda c: _url("api-mod-queue", "/api/v1/moderation/queue/"),
+            auth="token",
+            needs="api-mod-queue",
+            member="moderator",
+        ),
+        Scenario(
+            "audit-log",
+            "audit log, newest first (admin, HTML)",
+            lambda c: _url("community:audit_log", "/moderation/audit/"),
+            explain=True,
+            needs="community:audit_log",
+            member="admin",
+        ),
+        Scenario(
+            "api-audit-log",
+            "API audit log (admin token)",
+            lambda c: _url("api-audit-log", "/api/v1/audit/"),
+            auth="token",
+            needs="api-audit-log",
+            member="admin",
+        ),
+        Scenario(
+            "analytics",
+            "analytics page, every series over the last 30 days (admin, HTML)",
+            lambda c: _url("community:analytics", "/manage/analytics/"),
+            explain=True,
+            needs="community:analytics",
+            member="admin",
+        ),
+        Scenario(
+            "analytics-year",
+            "analytics page, every series over the last 365 days (admin, HTML)",
+            lambda c: _q(_url("community:analytics", "/manage/analytics/"), days=365),
+            explain=True,
+            needs="community:analytics",
+            member="admin",
+        ),
+        Scenario(
+            "api-analytics",
+            "API the analytics series there are (admin token)",
+            lambda c: _url("api-analytics", "/api/v1/analytics/"),
+            auth="token",
+            needs="api-analytics",
+            member="admin",
+        ),
+        Scenario(
+            "api-analytics-active-members",
+            "API active members per day, 30 days: the heaviest series (admin token)",
+            lambda c: _url(
+                "api-analytics-series", "/api/v1/analytics/active_members/", "active_members"
+            ),
+            auth="token",
+            needs="api-analytics-series",
+            member="admin",
+        ),
     ]
 )
+
+
+def members_signed_in(scenarios):
+    """Who the scenarios sign in as ("reader", "admin", …), each once, the reader first."""
+    return list(dict.fromkeys(["reader", *(s.member for s in scenarios if s.auth != "anonymous")]))
 
 
 def _event_month_query(year, month):

@@ -2,13 +2,13 @@
 (highest first), a level filter, each card's level and points, and the same two as columns
 of the admins' member export."""
 
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from community.selectors.directory import register_member_filter, register_member_sort
 from community.selectors.member_export import register_member_export_columns
 
-from .models import Level
+from .models import Level, Score
 
 
 def _with_points(members):
@@ -17,6 +17,17 @@ def _with_points(members):
     return members.annotate(
         points=Coalesce(F("score__points"), Value(0)),
         level_name=F("score__level__name"),
+    )
+
+
+def _with_points_by_key(members):
+    """The same two for the export's batches of members by id: each member's score read by
+    its primary key. A join would read the score table from its start for every batch
+    (bench/README.md, "the admin pages"), so an export would grow as members squared."""
+    score = Score.objects.filter(member=OuterRef("pk"))
+    return members.annotate(
+        points=Coalesce(Subquery(score.values("points")[:1]), Value(0)),
+        level_name=Subquery(score.values("level__name")[:1]),
     )
 
 
@@ -50,5 +61,5 @@ def register():
     )  # fmt: skip
     register_member_filter("level", "Level", choices=_levels, apply=_at_level)
     register_member_export_columns(
-        ("points", "level"), annotate=_with_points, values=_points_and_level
+        ("points", "level"), annotate=_with_points_by_key, values=_points_and_level
     )

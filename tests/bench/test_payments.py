@@ -178,6 +178,7 @@ def test_the_payments_pages_are_registered_read_scenarios():
     for name, (path, auth) in expected.items():
         assert scenarios[name].path(None) == path
         assert scenarios[name].auth == auth
-    creds = {"token": "t", "session": "s"}
+    creds = {"reader": {"token": "t", "session": "s"}}  # by who signs in (Scenario.member)
     assert auth_headers(scenarios["pricing-anonymous"], creds) == {}
     assert auth_headers(scenarios["billing"], creds) == {"Cookie": "sessionid=s"}
+    assert auth_headers(scenarios["api-plans"], creds) == {"Authorization": "Bearer t"}
