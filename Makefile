@@ -61,10 +61,12 @@ browser-deps:
 	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium)."; fi; \
 	fi
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process).
+TEST_WORKERS ?= auto
 test: install-dev browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

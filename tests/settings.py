@@ -4,9 +4,27 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from config.settings import *  # noqa: F403
-from config.settings import DATABASES, INSTALLED_APPS
+
+def _redis_database_of_this_worker(url, worker):
+    """pytest-xdist's workers share the machine's Redis, and every test empties its cache
+    (FLUSHDB): each worker takes its own database, counting down from the URL's (gw0 keeps
+    it, gw1 the one below, ...), so one worker never empties another's mid-test."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+    if number < 0:
+        raise RuntimeError(f"Too many test workers for {url}: Redis has no database {number}.")
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["REDIS_URL"] = _redis_database_of_this_worker(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import DATABASES, INSTALLED_APPS  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.example_app"]
 
