@@ -1,11 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from . import access, mail
+from . import access, branding, mail
 
 
 def banned_response(request, user):
@@ -14,9 +13,10 @@ def banned_response(request, user):
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        super().send_mail(
-            template_prefix, email, {**context, "site_name": settings.AGORA_SITE_NAME}
-        )
+        super().send_mail(template_prefix, email, {**context, "site_name": branding.current().name})
+
+    def format_email_subject(self, subject):
+        return f"[{branding.current().name}] {subject}"
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's account mails are plain text; they also go out in the HTML shell every

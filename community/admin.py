@@ -14,6 +14,7 @@ from .models import (
     AccessGrant,
     ApiToken,
     AuditEntry,
+    Branding,
     Comment,
     Follow,
     Hashtag,
@@ -282,6 +283,18 @@ class AuditEntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
     @admin.display(description="Action", ordering="action")
     def what(self, entry):
         return audit.action_label(entry.action)
+
+
+@admin.register(Branding)
+class BrandingAdmin(ReadOnlyAdmin):
+    """Shown, not edited here: the Branding page (/manage/branding/) validates the colour's
+    contrast and the uploads, and clears the cached branding every page reads."""
+
+    list_display = ["__str__", "primary_color", "custom_domain", "updated_at", "edit_link"]
+
+    @admin.display(description="Edit")
+    def edit_link(self, branding):
+        return format_html('<a href="{}">On the Branding page</a>', reverse("community:branding"))
 
 
 @admin.register(Tier)

@@ -22,6 +22,12 @@ class CommunityConfig(AppConfig):
         for series in SERIES:
             analytics.register_series(series)
 
+        from django.core import checks
+
+        from . import branding
+
+        checks.register(branding.check_env_branding)
+
         # The admin site's groups need every model's permissions, which exist only once
         # migrations have run: rewritten after each migrate, never by a data migration.
         from . import roles

@@ -3,7 +3,7 @@ import functools
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from . import access
+from . import access, branding
 from .selectors.reports import open_report_count
 from .selectors.sidebar import request_spaces
 
@@ -49,9 +49,11 @@ def _sidebar_spaces(request):
 def site(request):
     user = getattr(request, "user", None)
     can_moderate = access.can_moderate(user)
+    brand = branding.for_request(request)
     return {
-        "site_name": settings.AGORA_SITE_NAME,
-        "site_primary_color": settings.AGORA_PRIMARY_COLOR,
+        "brand": brand,
+        "site_name": brand.name,
+        "site_primary_color": brand.primary_color,
         "navigation": _navigation(getattr(request, "urlconf", None) or settings.ROOT_URLCONF),
         "can_moderate": can_moderate,
         # Moderators only, and lazily: one count, run only by pages that show the header.

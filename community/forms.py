@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from . import analytics, audit
 from .models import BIO_MAX, BODY_MAX, DISPLAY_NAME_MAX, Space, User
+from .models.branding import NAME_MAX as BRAND_NAME_MAX
 from .models.posts import TITLE_MAX
 from .selectors import tiers
 from .selectors.directory import member_filters, sorts
 from .selectors.moderation import content_type_named
 from .services.moderation import NOTE_MAX, Action
 from .services.social import REASON_MAX
+from .validators import DOMAIN_MAX, MIN_CONTRAST, clean_color, clean_domain
 
 
 def gating_fields(visibility_choices, *, paid_help):
@@ -356,3 +358,72 @@ class AuditLogFilterForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=User.Role.choices)
     reason = forms.CharField(label="Why (for the audit log)", required=False, max_length=500)
+
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+
+
+class BrandingForm(forms.Form):
+    """The admins' branding page. The colour and the domain are checked here by the same
+    rules as the service and the API (community.validators); the images by the upload gate
+    in the service, whose refusals apply_service_errors puts under their fields."""
+
+    name = forms.CharField(label="Community name", required=False, max_length=BRAND_NAME_MAX)
+    primary_color = forms.CharField(
+        label="Primary colour",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"placeholder": "#4f46e5", "spellcheck": "false"}),
+        help_text="#rrggbb or #rgb. Buttons show white text on it, so it must be dark enough "
+        f"(a contrast of at least {MIN_CONTRAST}:1).",
+    )
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+        help_text="JPEG, PNG, GIF or WebP, up to 10 MB; shown in the header (about 40 pixels "
+        "high) and in emails, in place of the name's first letter.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+    favicon = forms.FileField(
+        label="Favicon",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+        help_text="A square PNG, 64 by 64 pixels or more, works best; browsers show it in tabs.",
+    )
+    remove_favicon = forms.BooleanField(label="Remove the favicon", required=False)
+    custom_domain = forms.CharField(
+        label="Custom domain",
+        required=False,
+        max_length=DOMAIN_MAX,
+        widget=forms.TextInput(
+            attrs={"placeholder": "community.example.com", "spellcheck": "false"}
+        ),
+        help_text="The host name alone. Point its DNS at this server and serve it over HTTPS "
+        "first (the README says how); links in emails then use it.",
+    )
+
+    def __init__(self, *args, defaults, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = f"Blank: “{defaults.name}”, the server's setting."
+        self.fields["name"].widget.attrs["placeholder"] = defaults.name
+        self.fields["primary_color"].widget.attrs["placeholder"] = defaults.primary_color
+
+    def clean_primary_color(self):
+        value = self.cleaned_data["primary_color"].strip()
+        return clean_color(value) if value else ""
+
+    def clean_custom_domain(self):
+        value = self.cleaned_data["custom_domain"].strip()
+        return clean_domain(value) if value else ""
+
+    def changes(self):
+        """The keyword arguments of services.update_branding."""
+        data = self.cleaned_data
+        changes = {name: data[name] for name in ("name", "primary_color", "custom_domain")}
+        for name in ("logo", "favicon"):
+            if data[name]:
+                changes[name] = data[name]
+            elif data[f"remove_{name}"]:
+                changes[name] = None
+        return changes

@@ -24,6 +24,8 @@ import email.policy
 from django.conf import settings
 from django.core.mail.backends import console, smtp
 
+from community import branding as site_branding
+
 SMTP_MAX_LINE = 998
 
 
@@ -97,9 +99,14 @@ class SMTPBackend(WholeLinesMixin, smtp.EmailBackend):
 
 def branding():
     """What every mail's branded templates (templates/email/) read: the community's name,
-    colour and address (links in mails are absolute: they leave outside any request)."""
+    colour, logo and address (community.branding; links in mails are absolute: they leave
+    outside any request). The logo is left out where file links are signed (S3 with
+    AWS_QUERYSTRING_AUTH): a signed link expires long before a mail is read."""
+    brand = site_branding.current()
+    logo_url = "" if settings.AWS_QUERYSTRING_AUTH else brand.logo_url
     return {
-        "site_name": settings.AGORA_SITE_NAME,
-        "primary_color": settings.AGORA_PRIMARY_COLOR,
-        "base_url": settings.AGORA_BASE_URL.rstrip("/"),
+        "site_name": brand.name,
+        "primary_color": brand.primary_color,
+        "logo_url": site_branding.absolute_url(logo_url) if logo_url else "",
+        "base_url": site_branding.base_url(),
     }

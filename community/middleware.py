@@ -6,11 +6,12 @@ from django.contrib.auth import logout
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware import csrf
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access
+from . import access, branding
 
 
 class BannedMemberMiddleware:
@@ -91,3 +92,23 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 
 def _has_nul(key, values):
     return "\x00" in key or any("\x00" in value for value in values)
+
+
+class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
+    """Django's CSRF check, also trusting the origin https://<custom domain> that admins set
+    on /manage/branding/ (community/branding.py): a form posted from that domain passes even
+    where Django does not see the request as HTTPS (a proxy that does not send
+    X-Forwarded-Proto). Django computes its trusted origins once per middleware instance
+    (cached properties); these add the domain read from the cached branding per request."""
+
+    @property
+    def allowed_origins_exact(self):
+        origin = branding.trusted_origin()
+        exact = super().allowed_origins_exact
+        return {*exact, origin} if origin else exact
+
+    @property
+    def csrf_trusted_origins_hosts(self):
+        domain = branding.custom_domain()
+        hosts = super().csrf_trusted_origins_hosts
+        return [*hosts, domain] if domain else hosts

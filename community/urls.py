@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import analytics as analytics_views
+from .views import branding as branding_views
 from .views import directory as directory_views
 from .views import feed as feed_views
 from .views import members
@@ -45,6 +46,7 @@ urlpatterns = [
     # The member directory, follows, reports
     path("members/", directory_views.directory, name="directory"),
     path("members/export.csv", directory_views.export_members, name="export_members"),
+    path("manage/export.zip", directory_views.export_community, name="export_community"),
     path("members/<int:member_id>/follow/", directory_views.follow, name="follow"),
     path("report/", directory_views.report, name="report"),
     path("moderation/reports/", moderation_views.queue, name="reports"),
@@ -54,4 +56,6 @@ urlpatterns = [
     # The admins' analytics
     path("manage/analytics/", analytics_views.analytics_page, name="analytics"),
     path("manage/analytics/<slug:key>.csv", analytics_views.analytics_csv, name="analytics_csv"),
+    # The admins' branding and custom domain
+    path("manage/branding/", branding_views.branding_page, name="branding"),
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.functional import lazy
 
 from config.env import env, env_bool, env_int, env_list
 
@@ -29,7 +30,19 @@ AGORA_BENCHMARK = env_bool("AGORA_BENCHMARK")
 # (plain HTTP, a generated secret key, no HTTPS policy). Production sets ALLOWED_HOSTS.
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 LOCAL_ONLY = not env("ALLOWED_HOSTS")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ",".join(LOOPBACK_HOSTS))
+
+
+def _custom_domain():
+    from community.branding import domain_for_host_check
+
+    return domain_for_host_check()
+
+
+# The last entry is the custom domain admins may set on /manage/branding/: a lazy string,
+# evaluated (from the cache) each time Django compares a request's Host with it, so a new
+# domain is accepted without a restart; "" (none set) matches no host. community.branding
+# explains it; community.middleware.CsrfViewMiddleware trusts https://<that domain> too.
+ALLOWED_HOSTS = [*env_list("ALLOWED_HOSTS", ",".join(LOOPBACK_HOSTS)), lazy(_custom_domain, str)()]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 
@@ -100,7 +113,7 @@ MIDDLEWARE = [
     "community.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "community.middleware.CsrfViewMiddleware",  # Django's, trusting the custom domain too
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "community.middleware.BannedMemberMiddleware",
@@ -412,7 +425,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "community.User"
 # Email is unique case-insensitively through a functional constraint (user_email_ci_unique),
 # which this check cannot see.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# security.W003 looks for Django's CsrfViewMiddleware by its path; the project's subclass
+# (community.middleware) runs in its place, and check community.W102 asks for one of them.
+SILENCED_SYSTEM_CHECKS = ["auth.W004", "security.W003"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -4,14 +4,17 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.csp import CSP
+from django.utils.functional import lazy
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from community import branding
 from community.api.errors import route_not_found
 from community.health import healthz
 
-admin.site.site_header = f"{settings.AGORA_SITE_NAME} administration"
-admin.site.site_title = f"{settings.AGORA_SITE_NAME} admin"
+# Lazy: read from the community's branding (community.branding, cached) on each admin page.
+admin.site.site_header = lazy(lambda: f"{branding.current().name} administration", str)()
+admin.site.site_title = lazy(lambda: f"{branding.current().name} admin", str)()
 
 # Swagger UI sets inline styles; only this page allows them.
 api_docs = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(

@@ -1,17 +1,17 @@
 """Every mail messaging sends, in the community's branding: a plain-text and an HTML part
 from `templates/messaging/email/<name>.txt|.html` (both extend templates/email/), links made
-absolute from AGORA_BASE_URL (mails leave outside any request), dates in the member's own
-time zone. Mails a member may refuse carry a signed unsubscribe link and the RFC 8058
+absolute by community.branding (mails leave outside any request), dates in the member's
+own time zone. Mails a member may refuse carry a signed unsubscribe link and the RFC 8058
 headers, so a mail program's "Unsubscribe" button turns that kind of mail off in one POST
 without signing in."""
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from community import branding
 from community import mail as community_mail
 
 UNSUBSCRIBE_SALT = "messaging.unsubscribe"
@@ -20,7 +20,7 @@ ALL_EMAIL = "all"
 
 
 def absolute(path):
-    return settings.AGORA_BASE_URL.rstrip("/") + path
+    return branding.absolute_url(path)
 
 
 def unsubscribe_token(member_id, kind):
@@ -44,9 +44,10 @@ def send(member, name, subject, context=None, *, unsubscribe=None):
     one cannot refuse (receipts, payment problems, the welcome)."""
     # A member's name or a post's title may hold a line break, which a header cannot.
     subject = " ".join(subject.split())
+    brand = community_mail.branding()
     context = {
         **(context or {}),
-        **community_mail.branding(),
+        **brand,
         "member": member,
         "subject": subject,
         "settings_url": absolute(reverse("messaging:notification_settings")),
@@ -64,7 +65,7 @@ def send(member, name, subject, context=None, *, unsubscribe=None):
         text = render_to_string(f"messaging/email/{name}.txt", context)
         html = render_to_string(f"messaging/email/{name}.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.AGORA_SITE_NAME}] {subject}",
+        subject=f"[{brand['site_name']}] {subject}",
         body=text,
         to=[member.email],
         headers=headers,

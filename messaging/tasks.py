@@ -7,10 +7,10 @@ import smtplib
 from datetime import datetime
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from community import branding
 from community.models import Comment, Post, User
 from courses.models import Module
 from events.models import Event
@@ -210,7 +210,7 @@ def moderation_notice(member_id, action, target_type, target_id, reason, until, 
     member = User.objects.filter(pk=member_id, is_active=True).first()
     if member is None:
         return
-    subject = f"Your account at {settings.AGORA_SITE_NAME} is suspended"
+    subject = f"Your account at {branding.current().name} is suspended"
     _mail_once(member, f"mail:{cause}", "banned", subject, {
         "reason": reason, "until": datetime.fromisoformat(until) if until else None,
     })  # fmt: skip
@@ -249,7 +249,7 @@ def send_welcome(member_id):
     member = User.objects.filter(pk=member_id, is_active=True).first()
     if member is None:
         return
-    _mail_once(member, "mail:welcome", "welcome", f"Welcome to {settings.AGORA_SITE_NAME}", {
+    _mail_once(member, "mail:welcome", "welcome", f"Welcome to {branding.current().name}", {
         "feed_url": mail.absolute(reverse("community:feed")),
         "profile_url": mail.absolute(reverse("community:edit_profile")),
     })  # fmt: skip

@@ -3,11 +3,11 @@
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from community import branding
 from community.models import User
 
 
@@ -23,13 +23,10 @@ def send_purchase_sign_in(user_id):
             "key": default_token_generator.make_token(user),
         },
     )
-    context = {
-        "user": user,
-        "link": settings.AGORA_BASE_URL.rstrip("/") + path,
-        "site_name": settings.AGORA_SITE_NAME,
-    }
+    site_name = branding.current().name
+    context = {"user": user, "link": branding.absolute_url(path), "site_name": site_name}
     send_mail(
-        subject=f"Your {settings.AGORA_SITE_NAME} membership: set your password",
+        subject=f"Your {site_name} membership: set your password",
         message=render_to_string("payments/email/purchase_sign_in.txt", context),
         from_email=None,
         recipient_list=[user.email],

@@ -90,7 +90,9 @@ PRINT_LOCAL = """
 import json, django
 from django.conf import settings
 django.setup()
-print(json.dumps({"debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
+# The names the env gives: the last entry is the admins' custom domain, a lazy string read
+# from the database on use (community/branding.py), none in a fresh install.
+print(json.dumps({"debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS[:-1],
                   "key": settings.SECRET_KEY, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
                   "secure_cookie": settings.SESSION_COOKIE_SECURE}))
 """

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import analytics, comments, moderation, posts, social, spaces, views
+from . import (
+    analytics,
+    branding,
+    comments,
+    moderation,
+    portability,
+    posts,
+    social,
+    spaces,
+    views,
+)
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
@@ -68,6 +78,8 @@ urlpatterns = [
         social.ReportDismissView.as_view(),
         name="api-report-dismiss",
     ),
+    # The admins' full export of the community (a zip)
+    path("export/", portability.CommunityExportView.as_view(), name="api-export"),
     # The admins' analytics
     path("analytics/", analytics.AnalyticsListView.as_view(), name="api-analytics"),
     path(
@@ -75,4 +87,6 @@ urlpatterns = [
         analytics.AnalyticsSeriesView.as_view(),
         name="api-analytics-series",
     ),
+    # The admins' branding and custom domain
+    path("branding/", branding.BrandingView.as_view(), name="api-branding"),
 ]

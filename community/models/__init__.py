@@ -1,3 +1,4 @@
+from .branding import Branding
 from .gating import AccessGrant, Gated, Tier
 from .members import (
     BIO_MAX,
@@ -13,7 +14,8 @@ from .social import Follow, Report
 from .spaces import Space, SpaceVisit
 
 __all__ = [
-    "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Comment",
+    "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Branding",
+    "Comment",
     "Follow", "Gated", "Hashtag", "Like", "PopularPost", "Post", "Report", "Space", "SpaceVisit",
     "Tier", "User", "UserManager",
     "validate_time_zone",

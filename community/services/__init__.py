@@ -1,5 +1,6 @@
 """Every write in the community app, one module per subject; callers use `services.<verb>`."""
 
+from .branding import update_branding
 from .comments import create_comment, delete_comment, edit_comment
 from .likes import like, toggle_like, unlike
 from .members import (
@@ -12,6 +13,7 @@ from .members import (
     update_profile,
 )
 from .moderation import Action, moderate
+from .portability import export_community
 from .posts import (
     create_post,
     delete_post,
@@ -54,6 +56,7 @@ __all__ = [
     "dismiss_report",
     "edit_comment",
     "edit_post",
+    "export_community",
     "export_members",
     "follow",
     "grant_access",
@@ -72,6 +75,7 @@ __all__ = [
     "unhide_post",
     "unlike",
     "unpin_post",
+    "update_branding",
     "update_profile",
     "update_space",
     "visit_space",

@@ -12,8 +12,9 @@ import re
 from functools import cache
 
 from django import template
-from django.conf import settings
 from django.utils.safestring import SafeData, mark_safe
+
+from community import branding
 
 register = template.Library()
 
@@ -24,11 +25,14 @@ _LABEL = re.compile(r"(<(label|legend)\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 
 
 @cache
-def _names():
+def _provider_names():
     from allauth.socialaccount.providers import registry
 
-    providers = {cls.name for cls in registry.get_class_list()}
-    return {"I", *settings.AGORA_SITE_NAME.split(), *providers}
+    return frozenset(cls.name for cls in registry.get_class_list())
+
+
+def _names():
+    return {"I", *branding.current().name.split(), *_provider_names()}
 
 
 def _lower_part(part, names):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from community import access, selectors, services
 from community.csv_export import csv_download
 from community.forms import DirectoryFilterForm, ReportForm, apply_service_errors
+from community.portability.download import zip_download
 from community.selectors.directory import member_badges
 from community.selectors.reports import REPORT_TARGETS, target_kind
 
@@ -55,6 +56,17 @@ def export_members(request):
     """Every member as a CSV file, streamed; for admins (others: 403)."""
     header, batches = services.export_members(request.user)
     return csv_download(request, header, batches, name="members")
+
+
+@login_required
+def export_community(request):
+    """The whole community (every app's rows and stored files) as a zip that
+    `manage.py import_community` loads; for admins (others: 403)."""
+
+    def write(file):
+        services.export_community(request.user, file=file)
+
+    return zip_download(request, write, name="community")
 
 
 @login_required

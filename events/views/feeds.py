@@ -1,13 +1,14 @@
 """The member's private calendar feed: the .ics that calendar apps poll without a session
 (its URL holds the secret), and the page to make, rotate or revoke it."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from community import branding
 
 from .. import ical, recurrence, selectors
 from ..models import CalendarFeed
@@ -28,7 +29,7 @@ def feed(request, token):
             (event, changes[event.pk], [rsvp.occurrence_start for rsvp in event.my_going])
             for event in events
         ],
-        name=f"{settings.AGORA_SITE_NAME}: my events",
+        name=f"{branding.for_request(request).name}: my events",
     )
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     # Calendar apps poll it; nothing in between should keep a copy of someone's agenda.

@@ -83,6 +83,18 @@ def test_a_report_goes_through_the_queue_to_a_hide_and_a_ban(
     screenshot(admin_page, "audit-log-01")
     admin_page.set_viewport_size(PHONE)
     screenshot(admin_page, "audit-log-01-phone")
+    admin_page.set_viewport_size(DESKTOP)
+
+    # The admin's analytics draw their charts, today's post and reports among the figures.
+    admin_page.get_by_role("link", name="Analytics").first.click()
+    expect(admin_page).to_have_url(re.compile(r"/manage/analytics/"))
+    posts_chart = admin_page.get_by_role("region", name="Posts per day")
+    expect(posts_chart.locator("svg")).to_be_visible()
+    posts_chart.locator("summary", has_text="Table").click()
+    expect(posts_chart.locator("table tbody tr").first).to_be_visible()
+    screenshot(admin_page, "analytics-01")
+    admin_page.set_viewport_size(PHONE)
+    screenshot(admin_page, "analytics-01-phone")
     console.assert_clean()
 
 

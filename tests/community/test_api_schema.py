@@ -314,6 +314,17 @@ def _calls(ids):
              query={"from": "2026-03-05", "to": "2026-03-01"}, expect=400),
         Call("admin", "get", "/api/v1/analytics/{key}/", {"key": "nope"}, expect=404),
         Call("member", "get", "/api/v1/analytics/{key}/", {"key": "members"}, expect=403),
+        # Branding and the custom domain (admins)
+        Call("admin", "get", "/api/v1/branding/"),
+        Call("moderator", "get", "/api/v1/branding/", expect=403),
+        Call("admin", "patch", "/api/v1/branding/", body={"name": "Acme",
+             "primary_color": "#1D4ED8", "custom_domain": "community.acme.example"}),
+        Call("admin", "patch", "/api/v1/branding/", body={"primary_color": "red; x:url(y)"},
+             expect=400),
+        Call("moderator", "patch", "/api/v1/branding/", body={"name": "Mine"}, expect=403),
+        # The full export (admins)
+        Call("admin", "get", "/api/v1/export/"),
+        Call("moderator", "get", "/api/v1/export/", expect=403),
     ]  # fmt: skip
 
 
