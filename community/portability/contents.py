@@ -14,12 +14,14 @@ Rows keep their primary keys, so foreign keys between them stay plain ids. The r
 install-specific ids: rows refer to them by natural key (["community", "post"]) instead.
 """
 
+import datetime
 import re
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.jsonl import Serializer as JsonLinesSerializer
 
 FORMAT = "agora-community-export"
@@ -111,9 +113,29 @@ def is_safe_member_name(name):
     return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
+class ExactTimesEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps times to the millisecond (ECMA-262's format): an export keeps
+    every microsecond, so the moved community's times are exactly the old ones (a time of
+    .000456 s written as .000 would come back as a whole second, and a second export would
+    differ from the first)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time) and o.utcoffset() is None:
+            return o.isoformat()
+        return super().default(o)
+
+
 class RowSerializer(JsonLinesSerializer):
     """Django's JSON Lines serializer with natural keys for the rows `migrate` makes, and
-    plain ids for every other relation (the community's own rows keep their ids)."""
+    plain ids for every other relation (the community's own rows keep their ids), and times
+    to the microsecond."""
+
+    def _init_options(self):
+        super()._init_options()
+        self.json_kwargs["cls"] = ExactTimesEncoder
 
     def _model_supports_natural_key(self, model):
         return issubclass(model, NATURAL_KEY_MODELS)

@@ -1,6 +1,7 @@
 """The full community export and its import into an empty install (community/portability):
 the round trip on the demo data, refusals that change nothing, and who may download it."""
 
+import datetime
 import importlib
 import io
 import json
@@ -161,6 +162,22 @@ def test_export_refers_to_content_types_by_name_not_by_id():
     toggle_like(post.author, target=post)
     lines = members_of(export_bytes())["data/community.like.jsonl"].decode().splitlines()
     assert json.loads(lines[0])["fields"]["content_type"] == ["community", "post"]
+
+
+def test_times_move_to_the_microsecond(settings, tmp_path):
+    # Django's JSON encoder keeps milliseconds: .000456 s would come back as a whole second.
+    created = datetime.datetime(2026, 3, 1, 9, 30, 15, 456, tzinfo=datetime.UTC)
+    edited = datetime.datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=datetime.UTC)
+    post = PostFactory()
+    Post.objects.filter(pk=post.pk).update(created_at=created, edited_at=edited)
+    data = export_bytes()
+
+    empty_install(settings, tmp_path)
+    import_export(io.BytesIO(data))
+
+    moved = Post.objects.get(pk=post.pk)
+    assert (moved.created_at, moved.edited_at) == (created, edited)
+    assert content(export_bytes())[1] == content(data)[1]
 
 
 # --- Refusals that change nothing ----------------------------------------------------------
