@@ -8,11 +8,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
-from django.http import StreamingHttpResponse
-from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from .downloads import streamed_attachment
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
@@ -55,26 +51,8 @@ def csv_chunks(header, batches):
         yield written(rows)
 
 
-async def _read_in_sync_thread(chunks):
-    """`chunks` for an ASGI server: each one made (its queries run) in the request's sync
-    thread, as the view's were. Given a plain generator, Django would read all of it into
-    memory before sending the first byte."""
-    chunks = iter(chunks)
-    next_chunk = sync_to_async(next, thread_sensitive=True)
-    while (chunk := await next_chunk(chunks, None)) is not None:
-        yield chunk
-
-
 def csv_download(request, header, batches, *, name):
     """A streamed attachment `<name>-<today>.csv` of `header` and the rows of `batches`
     (read only as the response is sent). `request` may be Django's or DRF's."""
-    chunks = csv_chunks(header, batches)
-    if isinstance(getattr(request, "_request", request), ASGIRequest):
-        chunks = _read_in_sync_thread(chunks)
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
-    )
-    # Members' addresses: no shared cache may keep a copy.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return streamed_attachment(request, csv_chunks(header, batches), name=name,
+                               extension="csv", content_type="text/csv; charset=utf-8")  # fmt: skip
