@@ -89,7 +89,7 @@ def _post_like_count(t):
 def _post_comment_count(t):
     live = (
         f"SELECT post_id AS object_id, COUNT(*) AS n FROM {t['comment']}"  # noqa: S608
-        " WHERE deleted_at IS NULL GROUP BY post_id"
+        " WHERE deleted_at IS NULL AND hidden_at IS NULL GROUP BY post_id"
     )
     return _counter(t["post"], "comment_count", live)
 

@@ -162,7 +162,8 @@ Questions? Ask below, or write to the organisers.
 def build_objects():
     """Unsaved model instances: members with and without avatars and roles, posts in each
     state the card shows (pinned, hidden, edited, untitled, clamped), comments (a reply, an
-    edited one, a deleted one) and 12 sidebar spaces (locked, unread, the current one)."""
+    edited and hidden one as moderators see it, a deleted one) and 12 sidebar spaces
+    (locked, unread, the current one)."""
     from django.utils.text import slugify
 
     from community.card_kinds import CLAMPED_BODY_LENGTH
@@ -229,7 +230,11 @@ def build_objects():
         [
             (ben, "Great, see you there! Isn't the room on floor 2?", {}),
             (ada, 'Yes: the "big" room, floor 2 <next to the lifts>.', {"parent_id": 7000}),
-            (cy, "Edited: I'll bring the projector.", {"edited_at": t0 + dt.timedelta(2)}),
+            (
+                cy,
+                "Edited: I'll bring the projector.",
+                {"edited_at": t0 + dt.timedelta(2), "hidden_at": t0 + dt.timedelta(3)},
+            ),
             (ben, "(deleted)", {"deleted_at": t0}),
         ]
     ):
@@ -244,6 +249,7 @@ def build_objects():
             **extra,
         )
         comment.liked = i == 0
+        comment.withheld = comment.deleted_at is not None
         comment.can_reply = comment.parent_id is None
         comment.can_edit = comment.can_delete = author is ada
         comments.append(comment)

@@ -102,6 +102,7 @@ def source_selects(lo, hi):
         return f"JOIN {t['rule']} r ON r.action = '{action}' AND r.active"
 
     live_post = "p.deleted_at IS NULL AND p.hidden_at IS NULL"
+    live_comment = "c.deleted_at IS NULL AND c.hidden_at IS NULL"
     return [
         ("post_created",
          f"SELECT p.author_id, r.action, r.points, {t['ct_post']}, p.id, p.author_id,"
@@ -110,7 +111,7 @@ def source_selects(lo, hi):
         ("comment_created",
          f"SELECT c.author_id, r.action, r.points, {t['ct_comment']}, c.id, c.author_id,"
          f" c.created_at FROM {t['comment']} c {rule('comment_created')}"
-         f" WHERE c.deleted_at IS NULL AND c.author_id {members}"),
+         f" WHERE {live_comment} AND c.author_id {members}"),
         ("like_received (posts)",
          f"SELECT p.author_id, r.action, r.points, {t['ct_post']}, p.id, l.user_id,"
          f" l.created_at FROM {t['like']} l JOIN {t['post']} p ON p.id = l.object_id"
@@ -120,7 +121,7 @@ def source_selects(lo, hi):
          f"SELECT c.author_id, r.action, r.points, {t['ct_comment']}, c.id, l.user_id,"
          f" l.created_at FROM {t['like']} l JOIN {t['comment']} c ON c.id = l.object_id"
          f" {rule('like_received')} WHERE l.content_type_id = {t['ct_comment']}"
-         f" AND l.user_id <> c.author_id AND c.deleted_at IS NULL AND c.author_id {members}"),
+         f" AND l.user_id <> c.author_id AND {live_comment} AND c.author_id {members}"),
         ("lesson_completed",
          f"SELECT g.user_id, r.action, r.points, {t['ct_lesson']}, g.lesson_id, g.user_id,"
          f" g.completed_at FROM {t['progress']} g {rule('lesson_completed')}"
@@ -248,7 +249,7 @@ def _earning_likes(t):
         f" UNION ALL SELECT c.author_id, {t['ct_comment']}, c.id, l.user_id FROM {t['like']} l"
         f" JOIN {t['comment']} c ON c.id = l.object_id"
         f" WHERE l.content_type_id = {t['ct_comment']} AND l.user_id <> c.author_id"
-        f" AND c.deleted_at IS NULL AND {rule.format(author='c.author_id')}"
+        f" AND c.deleted_at IS NULL AND c.hidden_at IS NULL AND {rule.format(author='c.author_id')}"
     )
 
 

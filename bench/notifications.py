@@ -75,7 +75,7 @@ def selects(lo, hi, read_before):
          f" c.created_at, c.created_at, {read.format(at='c.created_at')}"
          f" FROM {t['comment']} c JOIN {t['post']} p ON p.id = c.post_id"
          f" WHERE p.author_id BETWEEN {lo:d} AND {hi:d} AND c.author_id <> p.author_id"
-         f" AND c.deleted_at IS NULL AND {alive}"),
+         f" AND c.deleted_at IS NULL AND c.hidden_at IS NULL AND {alive}"),
         ("like",
          f"SELECT p.author_id, 'like', 'like:post:' || p.id,"
          " (array_agg(l.user_id ORDER BY l.created_at DESC, l.id DESC))[1], COUNT(*) - 1,"

@@ -112,6 +112,17 @@ def export_line(export):
     )
 
 
+def zip_line(export):
+    """The whole community's zip in one sentence (bench/export.py)."""
+    return (
+        f"zip of the whole community, {export['rows']:,} rows of {export['models']} models and "
+        f"{export['files']:,} files: {export['wall_s']:.2f} s ({export['rows_per_s'] or 0:,} "
+        f"rows/s, CPU {export['cpu_s']:.2f} s, {_size(export['bytes'])}), peak "
+        f"{f(export['peak_rss_growth_mib'])} MiB resident above the process's "
+        f"{f(export['rss_before_mib'])} MiB"
+    )
+
+
 def summary(data):
     lines = []
     for setup, result in data["runs"].items():
@@ -144,6 +155,8 @@ def summary(data):
             )
     if data.get("export"):
         lines.append(export_line(data["export"]))
+        if data["export"].get("community_zip"):
+            lines.append(zip_line(data["export"]["community_zip"]))
     for name, live in data.get("live", {}).items():
         lines.append(
             f"live {name}: p99 {f(live['p99_ms'])} ms, lost {live['lost']} of {live['expected']}"
@@ -390,6 +403,29 @@ def _export(data):
         "",
         f"How: {export['method']} (bench/export.py). The traced pass took "
         f"{export['traced_wall_s']:.2f} s.",
+        "",
+        *_community_zip(export.get("community_zip")),
+    ]
+
+
+def _community_zip(export):
+    if not export:
+        return []
+    return [
+        "## The whole community's zip (admin)",
+        "",
+        f"**{zip_line(export)}.**",
+        "",
+        "| models | rows | files | zip | wall s | CPU s | first byte s "
+        "| peak RSS MiB (before → peak) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {export['models']} | {export['rows']:,} | {export['files']:,} "
+        f"| {_size(export['bytes'])} | {export['wall_s']:.2f} | {export['cpu_s']:.2f} "
+        f"| {f(export['first_byte_s'])} | +{f(export['peak_rss_growth_mib'])} "
+        f"({f(export['rss_before_mib'])} → {f(export['peak_rss_mib'])}) |",
+        "",
+        f"How: {export['method']} (bench/export.py). The zip is written whole before its "
+        "first byte is sent.",
         "",
     ]
 

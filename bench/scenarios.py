@@ -503,8 +503,8 @@ SCENARIOS = Registry(
         # The admins' and moderators' pages (bench/moderation.py): the Django admin's member
         # list (100,000 rows on large) and a search in it, the directory as the admin sees
         # it, the moderation queue of open reports grouped by target (moderator), the audit
-        # log and the analytics page (admin), with their API twins. No target: the issue
-        # asks for their numbers. Queries per request: bench.moderation.QUERY_BUDGETS.
+        # log, the analytics and the branding pages (admin), with their API twins. No target:
+        # the issue asks for their numbers. Queries per request: bench.moderation.QUERY_BUDGETS.
         Scenario(
             "admin-members",
             "Django admin's member list, newest first (admin, HTML)",
@@ -593,6 +593,21 @@ SCENARIOS = Registry(
             ),
             auth="token",
             needs="api-analytics-series",
+            member="admin",
+        ),
+        Scenario(
+            "branding",
+            "branding and custom domain page (admin, HTML)",
+            lambda c: _url("community:branding", "/manage/branding/"),
+            needs="community:branding",
+            member="admin",
+        ),
+        Scenario(
+            "api-branding",
+            "API the community's branding (admin token)",
+            lambda c: _url("api-branding", "/api/v1/branding/"),
+            auth="token",
+            needs="api-branding",
             member="admin",
         ),
     ]

@@ -312,7 +312,15 @@ def check_can_comment(user, post):
 
 
 def can_see_comment(user, comment):
-    return comment.deleted_at is None and can_see_post(user, comment.post)
+    if comment.deleted_at is not None or not can_see_post(user, comment.post):
+        return False
+    return comment.hidden_at is None or can_moderate(user)
+
+
+def comments_shown_to(user):
+    """can_see_comment in SQL, for comments of a post the user may see: a Q on comments."""
+    live = Q(deleted_at__isnull=True)
+    return live if can_moderate(user) else live & Q(hidden_at__isnull=True)
 
 
 def check_can_see_comment(user, comment):
@@ -342,6 +350,16 @@ def check_can_delete_comment(user, comment):
     check_can_see_comment(user, comment)
     if not can_delete_comment(user, comment):
         raise PermissionDenied("You may not delete this comment.")
+
+
+def can_hide_comment(user, comment):
+    return can_moderate(user) and can_see_comment(user, comment)
+
+
+def check_can_hide_comment(user, comment):
+    check_can_see_comment(user, comment)
+    if not can_hide_comment(user, comment):
+        raise PermissionDenied("Only moderators and admins may do this.")
 
 
 def check_is_active_member(user):

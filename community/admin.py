@@ -16,6 +16,7 @@ from .models import (
     AuditEntry,
     Branding,
     Comment,
+    DailyFigure,
     Follow,
     Hashtag,
     Like,
@@ -468,26 +469,45 @@ class PostAdmin(LargeTableAdmin, ModerationAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(LargeTableAdmin, ModerationAdmin):
-    list_display = ["__str__", "author", "post", "created_at", "is_deleted"]
-    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
+    list_display = ["__str__", "author", "post", "created_at", "is_hidden", "is_deleted"]
+    list_filter = [("hidden_at", admin.EmptyFieldListFilter),  # comment_hidden_idx
+                   ("deleted_at", admin.EmptyFieldListFilter)]  # fmt: skip
     search_fields = ["body", "author__email", "author__display_name"]
     list_select_related = ["author", "post"]
     fields = ["post", "parent", "author", "rendered", "like_count", "created_at", "edited_at",
-              "deleted_at"]  # fmt: skip
+              "hidden_at", "deleted_at"]  # fmt: skip
     readonly_fields = ["rendered"]
     ordering = ["-id"]  # newest first on the primary key's index
-    actions = ["delete_comments"]
+    actions = ["hide_comments", "unhide_comments", "delete_comments"]
+
+    @admin.display(boolean=True, description="Hidden")
+    def is_hidden(self, comment):
+        return comment.hidden_at is not None
 
     @admin.display(boolean=True, description="Deleted")
     def is_deleted(self, comment):
         return comment.deleted_at is not None
 
+    def _comments(self, request, queryset, service, done):
+        queryset = queryset.select_related("post__space")
+        self._act(request, queryset, lambda comment, why: service(request.user, comment=comment,
+                                                                  reason=why), done)  # fmt: skip
+
+    @admin.action(description="Hide the selected comments from members",
+                  permissions=["moderate"])  # fmt: skip
+    def hide_comments(self, request, queryset):
+        self._comments(request, queryset.filter(hidden_at__isnull=True), services.hide_comment,
+                       "Hidden")  # fmt: skip
+
+    @admin.action(description="Unhide the selected comments", permissions=["moderate"])
+    def unhide_comments(self, request, queryset):
+        self._comments(request, queryset.filter(hidden_at__isnull=False),
+                       services.unhide_comment, "Visible again")  # fmt: skip
+
     @admin.action(description="Delete the selected comments (soft)", permissions=["moderate"])
     def delete_comments(self, request, queryset):
-        queryset = queryset.filter(deleted_at__isnull=True).select_related("post__space")
-        self._act(request, queryset,
-                  lambda comment, why: services.delete_comment(request.user, comment=comment),
-                  "Deleted")  # fmt: skip
+        self._comments(request, queryset.filter(deleted_at__isnull=True),
+                       services.delete_comment, "Deleted")  # fmt: skip
 
 
 @admin.register(Report)
@@ -573,3 +593,14 @@ class PopularPostAdmin(ReadOnlyAdmin):
     list_select_related = ["post"]
     search_fields = ["=post__id", "post__title"]
     ordering = ["-score", "-post"]
+
+
+@admin.register(DailyFigure)
+class DailyFigureAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    """The analytics' daily rollups as the nightly task wrote them (`manage.py
+    rollup_analytics --days N` counts past days again): why a chart shows what it shows."""
+
+    list_display = ["series", "column", "day", "value", "time_zone"]
+    list_filter = ["series"]
+    search_fields = ["=series"]
+    ordering = ["-day", "series", "column"]

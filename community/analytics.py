@@ -11,6 +11,18 @@ month or a category) bounded by the period, never rows read one by one; `per_per
 the usual one. `figures` fills the days or months a query found nothing for with zeros.
 Community never imports the apps that register; the page, the CSV and the API read
 `registered_series()` in registration order.
+
+Daily rollups: a daily series of whole numbers that is costly over a long period (it
+counts a large table) sets `rolled_up=True`. The nightly task (community.tasks.
+roll_up_analytics, services.analytics) then stores its figure of each closed day (before
+today in TIME_ZONE) as DailyFigure rows, computed by the same `compute` over those days, so
+the day boundaries are the live ones. `figures` reads the stored days in one query and
+computes the rest (today, and any day not stored yet: before the first run, a missed night)
+live in one `compute` over the span they cover: the figures are complete whatever is stored,
+and a page costs the same queries for 30 days or 730. A rolled-up series' compute names its
+columns (in the same order) for any period, even one with nothing in it; a closed day keeps
+the figure its last run counted, rows removed later (an account deleted with its posts)
+included, until `manage.py rollup_analytics --days N` counts it again.
 """
 
 import datetime
@@ -20,6 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+
+from community.models import DailyFigure
 
 DAILY, MONTHLY, CATEGORY = "daily", "monthly", "category"
 KINDS = (DAILY, MONTHLY, CATEGORY)
@@ -50,6 +64,8 @@ class Series:
     format_value: object = _format_number
     # How many of the leading columns the chart draws (None: all); the table shows all.
     charted: int | None = None
+    # Closed days read from the nightly rollups (the module's docstring) rather than counted.
+    rolled_up: bool = False
 
 
 _series = {}
@@ -62,11 +78,17 @@ def register_series(series):
         raise ValueError(f"A series' kind is one of {KINDS}: {series.kind!r}")
     if not series.key.replace("_", "").isalnum() or not series.key.isascii():
         raise ValueError(f"A series' key is letters, digits and underscores: {series.key!r}")
+    if series.rolled_up and (series.kind != DAILY or series.unit == PERCENT):
+        raise ValueError(f"Only a daily series of whole numbers is rolled up: {series.key!r}")
     _series[series.key] = series
 
 
 def registered_series():
     return list(_series.values())
+
+
+def rolled_up_series():
+    return [series for series in _series.values() if series.rolled_up]
 
 
 def series_by_key(key):
@@ -109,10 +131,15 @@ class Period:
         return months
 
 
+def today():
+    """Today in the site's time zone: the day after the last closed one."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def default_period(days=DEFAULT_DAYS):
     """The last `days` days, today included."""
-    today = timezone.localdate(timezone=timezone.get_default_timezone())
-    return Period(today - datetime.timedelta(days=days - 1), today)
+    end = today()
+    return Period(end - datetime.timedelta(days=days - 1), end)
 
 
 def check_period(start, end):
@@ -144,7 +171,7 @@ class Figures:
 def figures(series, period):
     """The series over the period: a row per day or month (zeros where nothing happened),
     or per category in the order compute gave them."""
-    computed = series.compute(period)
+    computed = _rolled_up(series, period) if series.rolled_up else series.compute(period)
     columns = list(computed)
     if series.kind == DAILY:
         xs = period.days()
@@ -154,6 +181,29 @@ def figures(series, period):
         xs = list(dict.fromkeys(x for values in computed.values() for x in values))
     rows = [(x, [computed[column].get(x, 0) for column in columns]) for x in xs]
     return Figures(series=series, period=period, columns=columns, rows=rows)
+
+
+def _rolled_up(series, period):
+    """compute's answer, the closed days that are stored read from DailyFigure (one query)
+    and the others computed over the span from the first to the last of them (one
+    compute: today alone once the nightly task has run)."""
+    closed = DailyFigure.objects.filter(
+        series=series.key,
+        time_zone=timezone.get_default_timezone_name(),
+        day__gte=period.start,
+        day__lte=min(period.end, today() - datetime.timedelta(days=1)),
+    )
+    stored = list(closed.order_by("pk").values_list("column", "day", "value"))
+    stored_days = {day for _column, day, _value in stored}
+    missing = [day for day in period.days() if day not in stored_days]
+    computed = {}
+    if missing:
+        live = series.compute(Period(missing[0], missing[-1]))
+        computed = {column: {day: values.get(day, 0) for day in missing}
+                    for column, values in live.items()}  # fmt: skip
+    for column, day, value in stored:
+        computed.setdefault(column, {})[day] = value
+    return computed
 
 
 def x_text(figures, x):

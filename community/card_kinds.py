@@ -62,6 +62,10 @@ def _comment_version(comment):
         comment.created_at,
         comment.edited_at,
         comment.deleted_at is not None,
+        comment.hidden_at,
+        # A hidden comment is a placeholder for members and the whole comment for moderators,
+        # both in the members' audience: the key must tell the two apart.
+        comment.withheld,
         comment.like_count,
         _member(comment.author),
         comment.post_id,
@@ -76,6 +80,7 @@ def _comment_viewer_state(request, comment):
         "reply": comment.can_reply,
         "edit": comment.can_edit,
         "delete": comment.can_delete,
+        "moderate": comment.can_hide,
         "report": user.is_authenticated and comment.author_id != user.pk,
     }
 

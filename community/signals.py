@@ -6,11 +6,12 @@ from django.dispatch import Signal
 
 post_created = Signal()  # post_id, author_id, space_id
 comment_created = Signal()  # comment_id, post_id, author_id, parent_id, post_author_id
-# A post left members' view (reason "deleted" or "hidden" by a moderator), or came back
-# (unhidden): what was earned from it (gamification) follows.
+# A post or comment left members' view (reason "deleted" or "hidden" by a moderator), or
+# came back (unhidden): what was earned from it (gamification) follows.
 post_removed = Signal()  # post_id, author_id, reason
 post_restored = Signal()  # post_id, author_id
-comment_deleted = Signal()  # comment_id, post_id, author_id
+comment_removed = Signal()  # comment_id, post_id, author_id, reason
+comment_restored = Signal()  # comment_id, post_id, author_id
 like_added = Signal()  # user_id, target_type ("post" | "comment"), target_id, target_author_id
 like_removed = Signal()  # user_id, target_type, target_id, target_author_id
 member_followed = Signal()  # follower_id, followed_id

@@ -65,13 +65,15 @@ def _like_count_of(model):
 
 
 def _comment_count():
-    live = Comment.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True)
-    return Coalesce(Subquery(live.order_by().values(n=Func("pk", function="COUNT"))), Value(0))
+    # The comments members see: a hidden one is left out as a deleted one is, as a hidden
+    # post leaves the counts of its space.
+    shown = Comment.objects.shown().filter(post=OuterRef("pk"))
+    return Coalesce(Subquery(shown.order_by().values(n=Func("pk", function="COUNT"))), Value(0))
 
 
 @shared_task
 def recount_post(post_id):
-    """Sets the post's like_count and comment_count (live comments) from the source rows."""
+    """Sets the post's like_count and comment_count (shown comments) from the source rows."""
     recount(
         Post.objects.filter(pk=post_id),
         like_count=_like_count_of(Post),
@@ -147,3 +149,15 @@ def recheck_ended_grants():
     member_ids = list(member_ids)
     live.recheck_member_now(*member_ids)
     return len(member_ids)
+
+
+# --- Analytics ------------------------------------------------------------------------------
+
+
+@shared_task
+def roll_up_analytics():
+    """Nightly, after midnight in TIME_ZONE: the rolled-up analytics series' figures of the
+    closed days not stored yet, and of the last two again (an upsert: safe to run twice)."""
+    from community.services.analytics import roll_up_analytics  # services import this module
+
+    return roll_up_analytics()

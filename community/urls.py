@@ -42,6 +42,8 @@ urlpatterns = [
     path("posts/<int:post_id>/like/", post_views.like_post, name="like_post"),
     path("comments/<int:comment_id>/edit/", post_views.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete/", post_views.delete_comment, name="delete_comment"),
+    path("comments/<int:comment_id>/hide/", post_views.hide_comment, name="hide_comment"),
+    path("comments/<int:comment_id>/unhide/", post_views.unhide_comment, name="unhide_comment"),
     path("comments/<int:comment_id>/like/", post_views.like_comment, name="like_comment"),
     # The member directory, follows, reports
     path("members/", directory_views.directory, name="directory"),

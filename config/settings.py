@@ -9,6 +9,7 @@ replaced by its embedded counterpart.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.functional import lazy
@@ -257,7 +258,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "celerybeat-schedule")
 )
@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
     "prune-old-period-scores": {
         "task": "gamification.tasks.prune_period_scores",
         "schedule": 60 * 60 * 24,
+    },
+    # The analytics' daily rollups, just after each local midnight closes a day.
+    "roll-up-analytics": {
+        "task": "community.tasks.roll_up_analytics",
+        "schedule": crontab(hour=0, minute=15),
     },
 }
 
@@ -568,6 +573,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Celery's crontab schedules (the nightly analytics rollup) follow the community's clock.
+CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging -------------------------------------------------------------------------------------
 

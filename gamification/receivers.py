@@ -23,7 +23,7 @@ def comment_created(comment_id, **_kwargs):
     tasks.reconcile_award.delay(Action.COMMENT_CREATED, COMMENT, comment_id)
 
 
-def comment_deleted(comment_id, **_kwargs):
+def comment_removed_or_restored(comment_id, **_kwargs):
     tasks.reconcile_awards_from.delay(COMMENT, comment_id)
 
 
@@ -66,7 +66,8 @@ def connect():
         (community.post_removed, post_removed_or_restored),
         (community.post_restored, post_removed_or_restored),
         (community.comment_created, comment_created),
-        (community.comment_deleted, comment_deleted),
+        (community.comment_removed, comment_removed_or_restored),
+        (community.comment_restored, comment_removed_or_restored),
         (community.like_added, like_changed),
         (community.like_removed, like_changed),
         (courses.lesson_completed, lesson_completed),

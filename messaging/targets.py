@@ -1,6 +1,6 @@
 """Where opening a notification leads. Resolved when it is opened, by id, so a renamed
-event or course still opens, and a post that was deleted or that its reader may no longer
-see (hidden by a moderator, in a space they left) says so instead of a 404."""
+event or course still opens, and a post or comment that was deleted or that its reader may
+no longer see (hidden by a moderator, in a space they left) says so instead of a 404."""
 
 from django.urls import reverse
 
@@ -17,12 +17,8 @@ def url_of(notification):
         post = Post.objects.select_related("space").filter(pk=pk).first()
         return reverse("community:post", args=[pk]) if _readable(notification, post) else None
     if kind == "comment":
-        comment = (
-            Comment.objects.select_related("post__space")
-            .filter(pk=pk, deleted_at__isnull=True)
-            .first()
-        )
-        if comment is None or not _readable(notification, comment.post):
+        comment = Comment.objects.select_related("post__space").filter(pk=pk).first()
+        if comment is None or not access.can_see_comment(notification.recipient, comment):
             return None
         return reverse("community:post", args=[comment.post_id]) + f"#comment-{pk}"
     if kind == "member":

@@ -40,9 +40,13 @@ def _excerpt(text):
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
 
 
-def _shown(post):
+def _shown(post_or_comment):
     """Neither deleted nor hidden by a moderator: what members may still open."""
-    return post is not None and post.deleted_at is None and post.hidden_at is None
+    return (
+        post_or_comment is not None
+        and post_or_comment.deleted_at is None
+        and post_or_comment.hidden_at is None
+    )
 
 
 def _post_words(post):
@@ -59,7 +63,7 @@ def comment_created(comment_id):
     """The post's author hears of a comment; the parent comment's author of a reply (once,
     as a reply, when they wrote both)."""
     comment = Comment.objects.select_related("post", "parent").filter(pk=comment_id).first()
-    if comment is None or comment.deleted_at or not _shown(comment.post):
+    if not _shown(comment) or not _shown(comment.post):
         return
     data = {**_post_words(comment.post), "excerpt": _excerpt(comment.body)}
     told = set()
@@ -86,7 +90,7 @@ def member_mentioned(member_id, by_id, post_id, comment_id=None):
     else:
         comment = Comment.objects.select_related("parent").filter(pk=comment_id).first()
         if (
-            comment is None
+            not _shown(comment)
             or member_id == post.author_id
             or (comment.parent_id and member_id == comment.parent.author_id)
         ):
@@ -101,7 +105,7 @@ def like_added(user_id, target_type, target_id, target_author_id):
     """Likes of one post (or comment) gather in one unread row per author."""
     if target_type == "comment":
         comment = Comment.objects.select_related("post").filter(pk=target_id).first()
-        if comment is None or comment.deleted_at or not _shown(comment.post):
+        if not _shown(comment) or not _shown(comment.post):
             return
         post = comment.post
         data = {**_post_words(post), "excerpt": _excerpt(comment.body)}

@@ -19,8 +19,9 @@ from .toolkit import (
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    """A comment as the viewer sees it. A deleted comment kept for its replies has no author
-    and an empty body."""
+    """A comment as the viewer sees it. A comment kept for its replies although deleted, or
+    hidden by a moderator (`hidden_at`; moderators see it whole), has no author and an empty
+    body."""
 
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
@@ -33,19 +34,19 @@ class CommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment
         fields = ["id", "post_id", "parent_id", "author", "body", "body_html", "like_count",
-                  "liked", "deleted", "can_edit", "can_delete", "created_at",
+                  "liked", "deleted", "hidden_at", "can_edit", "can_delete", "created_at",
                   "edited_at"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(AuthorSerializer(allow_null=True))
     def get_author(self, comment):
-        return None if comment.is_deleted else AuthorSerializer(comment.author).data
+        return None if comment.withheld else AuthorSerializer(comment.author).data
 
     def get_body(self, comment) -> str:
-        return "" if comment.is_deleted else comment.body
+        return "" if comment.withheld else comment.body
 
     def get_body_html(self, comment) -> str:
-        return "" if comment.is_deleted else comment.body_html
+        return "" if comment.withheld else comment.body_html
 
 
 class ThreadSerializer(CommentSerializer):
@@ -129,6 +130,21 @@ class CommentDetailView(APIView):
         comment = selectors.comment_detail(request.user, comment_id)
         services.delete_comment(request.user, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _moderation_view(service, summary):
+    class CommentModerationView(APIView):
+        @extend_schema(request=None, responses=CommentSerializer, summary=summary)
+        def post(self, request, comment_id):
+            service(request.user, comment=selectors.comment_detail(request.user, comment_id))
+            return _comment_response(request, comment_id)
+
+    CommentModerationView.__name__ = f"Comment{service.__name__.title().replace('_', '')}View"
+    return CommentModerationView
+
+
+CommentHideView = _moderation_view(services.hide_comment, "Hide from members (moderators)")
+CommentUnhideView = _moderation_view(services.unhide_comment, "Show to members again (moderators)")
 
 
 class _LikeView(APIView):

@@ -138,7 +138,7 @@ class QueueItemSerializer(serializers.Serializer):
             return "banned" if target.is_banned else ""
         if target.deleted_at:
             return "deleted"
-        return "hidden" if getattr(target, "hidden_at", None) else ""
+        return "hidden" if target.hidden_at else ""
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -28,6 +28,16 @@ urlpatterns = [
         name="api-post-comments",
     ),
     path("comments/<int:comment_id>/", comments.CommentDetailView.as_view(), name="api-comment"),
+    path(
+        "comments/<int:comment_id>/hide/",
+        comments.CommentHideView.as_view(),
+        name="api-comment-hide",
+    ),
+    path(
+        "comments/<int:comment_id>/unhide/",
+        comments.CommentUnhideView.as_view(),
+        name="api-comment-unhide",
+    ),
     path("posts/<int:post_id>/like/", comments.PostLikeView.as_view(), name="api-post-like"),
     path(
         "comments/<int:comment_id>/like/",

@@ -1,3 +1,4 @@
+from .analytics import DailyFigure
 from .branding import Branding
 from .gating import AccessGrant, Gated, Tier
 from .members import (
@@ -15,7 +16,7 @@ from .spaces import Space, SpaceVisit
 
 __all__ = [
     "BIO_MAX", "BODY_MAX", "DISPLAY_NAME_MAX", "AccessGrant", "ApiToken", "AuditEntry", "Branding",
-    "Comment",
+    "Comment", "DailyFigure",
     "Follow", "Gated", "Hashtag", "Like", "PopularPost", "Post", "Report", "Space", "SpaceVisit",
     "Tier", "User", "UserManager",
     "validate_time_zone",

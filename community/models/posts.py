@@ -83,6 +83,13 @@ class PopularPost(models.Model):
         return f"post #{self.post_id}: {self.score}"
 
 
+class CommentQuerySet(models.QuerySet):
+    def shown(self):
+        """What members see: neither deleted nor hidden by a moderator (what a post's
+        comment_count counts)."""
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
+
+
 class Comment(models.Model):
     """A comment on a post, or a reply to a top-level comment (two levels, no deeper)."""
 
@@ -95,9 +102,12 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False)
     mentions = models.ManyToManyField(User, related_name="mentioned_in_comments", blank=True)
     like_count = models.PositiveIntegerField(default=0, editable=False)
+    hidden_at = models.DateTimeField(null=True, blank=True, help_text="Hidden by a moderator.")
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -105,6 +115,12 @@ class Comment(models.Model):
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
             # Analytics: comments per day and active members read a date range.
             models.Index(fields=["created_at"], name="comment_created_idx"),
+            # The admin's "hidden" filter, newest first: the few hidden rows of millions.
+            models.Index(
+                fields=["-id"],
+                name="comment_hidden_idx",
+                condition=models.Q(hidden_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -45,6 +45,10 @@ SIGN_IN_MODELS = ("account.emailaddress", "socialaccount.socialaccount")
 # Kept although secret-looking: API tokens are stored as a SHA-256 of a 256-bit random key
 # (useless to a reader of the zip, and integrations keep working after the move), and
 # calendar feed tokens (members' subscribed calendars keep working if the address does).
+# Kept although derived: the analytics' daily rollups (community.DailyFigure), so the moved
+# community shows the figures its old server counted (rows removed since included) at once;
+# the import replaces those an empty install may have stored, and a row of another time
+# zone than the new server's is not read but counted again.
 # The zip still holds every member's address, password hash and messages: keep it private.
 NATURAL_KEY_MODELS = (ContentType, Permission, Group)
 

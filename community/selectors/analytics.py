@@ -1,9 +1,11 @@
 """Community's analytics series (community.analytics): members, activity, posts, comments.
 
 Each is one or two aggregate queries bounded by the period: users on user_created_idx,
-posts on post_feed_idx, comments on comment_created_idx. They count every row of the period,
-so a long period on a large community takes seconds (bench: 365 days on large); daily
-rollups written by a task would make them constant.
+posts on post_feed_idx, comments on comment_created_idx. Those over posts and comments count
+millions of rows on a large community (seconds for a year), so they are rolled up: the page
+reads their closed days from the nightly rollups and counts only today. The members' series
+stay live: the users table is the community's size, and they count the accounts that exist
+today, which a stored figure would not forget.
 """
 
 import datetime
@@ -85,6 +87,7 @@ SERIES = [
         "once (reading and likes are not counted).",
         kind=DAILY,
         compute=active_members,
+        rolled_up=True,
     ),
     Series(
         key="posts",
@@ -92,12 +95,16 @@ SERIES = [
         description="Posts written on each day, those deleted or hidden since included.",
         kind=DAILY,
         compute=posts_per_day,
+        rolled_up=True,
     ),
     Series(
         key="comments",
         label="Comments per day",
-        description="Comments and replies written on each day, those deleted since included.",
+        description=(
+            "Comments and replies written on each day, those deleted or hidden since included."
+        ),
         kind=DAILY,
         compute=comments_per_day,
+        rolled_up=True,
     ),
 ]

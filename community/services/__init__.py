@@ -1,7 +1,7 @@
 """Every write in the community app, one module per subject; callers use `services.<verb>`."""
 
 from .branding import update_branding
-from .comments import create_comment, delete_comment, edit_comment
+from .comments import create_comment, delete_comment, edit_comment, hide_comment, unhide_comment
 from .likes import like, toggle_like, unlike
 from .members import (
     ban_member,
@@ -60,6 +60,7 @@ __all__ = [
     "export_members",
     "follow",
     "grant_access",
+    "hide_comment",
     "hide_post",
     "like",
     "moderate",
@@ -72,6 +73,7 @@ __all__ = [
     "toggle_like",
     "unban_member",
     "unfollow",
+    "unhide_comment",
     "unhide_post",
     "unlike",
     "unpin_post",

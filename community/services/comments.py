@@ -1,4 +1,4 @@
-"""Every write to comments: create, edit, soft-delete.
+"""Every write to comments: create, edit, soft-delete, hide (services.hiding).
 
 Replies are two levels deep: a reply to a reply attaches to the same top-level comment.
 Counters are not touched here; the recount task rebuilds `comment_count` after commit.
@@ -11,6 +11,7 @@ from django.utils import timezone
 from community import access, audit, effects, live, signals, tasks
 from community.models import BODY_MAX, Comment, User
 
+from . import hiding
 from .common import render_body
 
 
@@ -29,7 +30,7 @@ def _top_level_parent(post, parent):
     """The comment a reply attaches to: the top-level one, whatever depth was asked for."""
     if parent is None:
         return None
-    if parent.post_id != post.pk or parent.deleted_at is not None:
+    if parent.post_id != post.pk or parent.deleted_at or parent.hidden_at:
         raise ValidationError({"parent": ["You can only reply to a comment on this post."]})
     return parent.parent if parent.parent_id else parent
 
@@ -103,9 +104,21 @@ def delete_comment(actor, *, comment, reason=""):
                                post_id=comment.post_id)  # fmt: skip
         effects.enqueue_on_commit(tasks.recount_post, comment.post_id)
         effects.send_signal_on_commit(
-            signals.comment_deleted,
+            signals.comment_removed,
             comment_id=comment.pk,
             post_id=comment.post_id,
             author_id=comment.author_id,
+            reason="deleted",
         )
     return comment
+
+
+def hide_comment(actor, *, comment, reason=""):
+    """Moderators hide a comment from members (they still see it, marked hidden). A
+    top-level comment with replies members see stays in the thread as "hidden" and keeps
+    them, as a deleted one does: the replies are other members' words."""
+    return hiding.hide(actor, target=comment, reason=reason)
+
+
+def unhide_comment(actor, *, comment, reason=""):
+    return hiding.unhide(actor, target=comment, reason=reason)

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import access, audit, effects, signals
-from community.models import AuditEntry, Post, Report, User
+from community.models import Report, User
 from community.selectors.reports import target_kind
 
-from . import comments, members, posts
+from . import comments, hiding, members, posts
 
 NOTE_MAX = 2000
 
@@ -29,8 +29,8 @@ class Action:
 
     # What each does, in the words the queue's buttons and the API's docs use.
     CHOICES = {
-        DISMISS: "Dismiss the reports: nothing to act on (a post the reports hid comes back)",
-        HIDE: "Hide the post from members",
+        DISMISS: "Dismiss the reports: nothing to act on (what the reports hid comes back)",
+        HIDE: "Hide the post or comment from members",
         DELETE: "Delete the post or comment",
         BAN: "Ban the author (or the reported member)",
         WARN: "Warn the author with a message (required)",
@@ -66,14 +66,10 @@ def _clean(action, target, reason, until):
             {"reason": [f"Keep it under {NOTE_MAX} characters ({len(reason)} now)."]},
             code="max_length",
         )
-    kind = target_kind(target)
-    if action == Action.HIDE and kind != "post":
+    if action in (Action.HIDE, Action.DELETE) and isinstance(target, User):
         raise ValidationError(
-            {"action": ["Only posts can be hidden; delete the comment instead."]}, code="invalid"
-        )
-    if action == Action.DELETE and kind == "member":
-        raise ValidationError(
-            {"action": ["A member is not deleted from here; ban them instead."]}, code="invalid"
+            {"action": [f"A member is not {_NOTICE[action]} from here; ban them instead."]},
+            code="invalid",
         )
     if action == Action.WARN and not reason:
         raise ValidationError(
@@ -86,33 +82,14 @@ def _clean(action, target, reason, until):
     return reason
 
 
-def _was_auto_hidden(post):
-    """Whether the post's latest hiding was the reports' own (not a moderator's)."""
-    latest = (
-        AuditEntry.objects.filter(
-            target_type=ContentType.objects.get_for_model(Post),
-            target_id=post.pk,
-            action__in=[audit.POST_HIDE, audit.POST_UNHIDE],
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return (
-        latest is not None
-        and latest.action == audit.POST_HIDE
-        and latest.actor_id is None
-        and latest.cause == posts.AUTO_HIDE_CAUSE
-    )
-
-
 def _act(actor, action, target, author, reason, until):
     kind = target_kind(target)
     if action == Action.DISMISS:
-        if kind == "post" and target.hidden_at is not None and _was_auto_hidden(target):
-            posts.unhide_post(actor, post=target, reason="Reports dismissed")
+        if kind != "member" and target.hidden_at is not None and hiding.was_auto_hidden(target):
+            hiding.unhide(actor, target=target, reason="Reports dismissed")
     elif action == Action.HIDE:
         if target.hidden_at is None:
-            posts.hide_post(actor, post=target, reason=reason)
+            hiding.hide(actor, target=target, reason=reason)
     elif action == Action.DELETE:
         if target.deleted_at is None:
             if kind == "post":
@@ -145,9 +122,8 @@ def moderate(actor, *, target, action, reason="", until=None):
         # The content's row, then its reports, locked first: a second moderator's decision
         # waits, then finds it hidden or deleted and the reports closed, and repeats nothing.
         if not isinstance(target, User):
-            state = ["deleted_at", *(["hidden_at"] if isinstance(target, Post) else [])]
-            locked = type(target).objects.select_for_update().values(*state).get(pk=target.pk)
-            for name, value in locked.items():
+            state = type(target).objects.select_for_update().values("deleted_at", "hidden_at")
+            for name, value in state.get(pk=target.pk).items():
                 setattr(target, name, value)
         open_ids = list(
             _reports_on(target)
@@ -183,15 +159,15 @@ def moderate(actor, *, target, action, reason="", until=None):
     return Decision(action=action, target=target, reports_closed=len(open_ids))
 
 
-def hide_if_reported_enough(post):
-    """After a report on `post`: hides it when AGORA_AUTO_HIDE_REPORTS different members
-    (or more) have open reports on it. Off when the setting is 0."""
+def hide_if_reported_enough(target):
+    """After a report on a post or comment: hides it when AGORA_AUTO_HIDE_REPORTS different
+    members (or more) have open reports on it. Off when the setting is 0."""
     threshold = settings.AGORA_AUTO_HIDE_REPORTS
-    if threshold <= 0 or post.hidden_at is not None:
+    if threshold <= 0 or target.hidden_at is not None:
         return False
     # One report per member and target (a unique constraint): rows count reporters.
-    reporters = _reports_on(post).filter(status=Report.Status.OPEN).count()
+    reporters = _reports_on(target).filter(status=Report.Status.OPEN).count()
     if reporters < threshold:
         return False
-    posts.auto_hide_post(post, reporters=reporters)
+    hiding.auto_hide(target, reporters=reporters)
     return True

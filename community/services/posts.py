@@ -1,4 +1,5 @@
-"""Every write to posts: create, edit, delete (soft), hide, pin; and space visits."""
+"""Every write to posts: create, edit, delete (soft), hide (services.hiding), pin; and space
+visits."""
 
 import re
 from datetime import timedelta
@@ -9,12 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import access, audit, effects, live, signals, tasks
-from community.actors import system
 from community.models import BODY_MAX, Hashtag, Post, User
 from community.models.posts import TITLE_MAX
 from community.uploads import clean_image
 
-from . import common
+from . import common, hiding
 
 HASHTAG_MAX = Hashtag._meta.get_field("name").max_length
 POST_IMAGE_FOLDER = "post-images"
@@ -219,69 +219,21 @@ def delete_post(actor, *, post, reason=""):
 
 def _moderate(actor, post, *, field, value, action, reason):
     access.check_can_pin_or_hide(actor, post)
-    return _set_moderated(actor, post, field=field, value=value, action=action, reason=reason)
-
-
-def _set_moderated(actor, post, *, field, value, action, reason):
     with transaction.atomic():
-        was_hidden = post.hidden_at is not None
         setattr(post, field, value)
         post.save(update_fields=[field, "updated_at"])
         audit.record(actor, action, post, reason)
-        if field == "hidden_at" and was_hidden != (value is not None):
-            if value is None:
-                effects.send_signal_on_commit(
-                    signals.post_restored, post_id=post.pk, author_id=post.author_id
-                )
-            else:
-                effects.send_signal_on_commit(
-                    signals.post_removed, post_id=post.pk, author_id=post.author_id,
-                    reason="hidden",
-                )  # fmt: skip
     live.publish_on_commit(f"post:{post.pk}", "post.updated", id=post.pk)
-    live.recheck_on_commit(f"post:{post.pk}")  # a hidden post leaves members' sockets
     return post
 
 
 def hide_post(actor, *, post, reason=""):
     """Moderators hide a post from members (they still see it, marked hidden)."""
-    return _moderate(
-        actor,
-        post,
-        field="hidden_at",
-        value=timezone.now(),
-        action=audit.POST_HIDE,
-        reason=reason or "Hid a post",
-    )
-
-
-# The audit log's cause for a post the reports hid on their own (moderation.dismiss looks
-# for it to bring the post back).
-AUTO_HIDE_CAUSE = "auto-hide"
-
-
-def auto_hide_post(post, *, reporters):
-    """Hides a post that `reporters` different members reported (the setting's threshold),
-    until a moderator decides; the lock makes simultaneous reports hide it once."""
-    with transaction.atomic():
-        post = Post.objects.select_for_update().get(pk=post.pk)
-        if post.hidden_at is not None or post.deleted_at is not None:
-            return post
-        return _set_moderated(
-            system(AUTO_HIDE_CAUSE), post, field="hidden_at", value=timezone.now(),
-            action=audit.POST_HIDE, reason=f"Reported by {reporters} members",
-        )  # fmt: skip
+    return hiding.hide(actor, target=post, reason=reason)
 
 
 def unhide_post(actor, *, post, reason=""):
-    return _moderate(
-        actor,
-        post,
-        field="hidden_at",
-        value=None,
-        action=audit.POST_UNHIDE,
-        reason=reason or "Unhid a post",
-    )
+    return hiding.unhide(actor, target=post, reason=reason)
 
 
 def pin_post(actor, *, post, reason=""):

@@ -73,7 +73,7 @@ def report(actor, *, target, reason):
             f"You have already reported this {kind}; the moderators have your report.",
             code="already_reported",
         ) from duplicate
-    if kind == "post":
+    if kind != "member":
         moderation.hide_if_reported_enough(target)
     return row
 

@@ -19,7 +19,7 @@ from .common import page_url, safe_next_url
 
 DONE = {
     Action.DISMISS: "Reports dismissed.",
-    Action.HIDE: "Post hidden; its author was told.",
+    Action.HIDE: "{kind} hidden; its author was told.",
     Action.DELETE: "Deleted; its author was told.",
     Action.BAN: "Author banned and signed out; they were told why.",
     Action.WARN: "Warning sent.",
@@ -62,7 +62,7 @@ def act(request):
     except PermissionDenied as refused:  # a moderator over an admin: said on the queue
         messages.error(request, str(refused))
     else:
-        messages.success(request, DONE[data["action"]])
+        messages.success(request, DONE[data["action"]].format(kind=data["target_type"].title()))
     return redirect(back)
 
 

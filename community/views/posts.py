@@ -130,6 +130,27 @@ def delete_comment(request, comment_id):
     return redirect(reverse("community:post", args=[comment.post_id]) + "#comments")
 
 
+def _moderation(service):
+    """A moderator's button on a comment: the threads again for htmx (the count changed with
+    it), else back to the comment."""
+
+    @require_POST
+    def view(request, comment_id):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        comment = selectors.comment_detail(request.user, comment_id)
+        service(request.user, comment=comment)
+        if request.htmx:
+            return render(request, THREADS, _context(request, comment.post))
+        return redirect(_comment_url(comment))
+
+    return view
+
+
+hide_comment = _moderation(services.hide_comment)
+unhide_comment = _moderation(services.unhide_comment)
+
+
 def _like(request, target, target_type, back_url):
     """GET: the button as the viewer sees it now (live refresh). POST: toggle."""
     if request.method == "POST":

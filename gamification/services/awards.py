@@ -43,10 +43,13 @@ def _post_written(post_id, _actor_id):
 
 
 def _comment_written(comment_id, _actor_id):
-    comment = Comment.objects.filter(pk=comment_id).values("author_id", "deleted_at").first()
+    comment = (
+        Comment.objects.filter(pk=comment_id).values("author_id", "deleted_at", "hidden_at").first()
+    )
     if comment is None:
         return None
-    return Claim(comment["author_id"], comment["author_id"], comment["deleted_at"] is None)
+    alive = comment["deleted_at"] is None and comment["hidden_at"] is None
+    return Claim(comment["author_id"], comment["author_id"], alive)
 
 
 def _liked(model, shown):
@@ -111,7 +114,7 @@ CLAIMS = {
         Post, _shown(Q(deleted_at__isnull=True, hidden_at__isnull=True))
     ),
     (Action.LIKE_RECEIVED, "community.comment"): _liked(
-        Comment, _shown(Q(deleted_at__isnull=True))
+        Comment, _shown(Q(deleted_at__isnull=True, hidden_at__isnull=True))
     ),
     (Action.LESSON_COMPLETED, "courses.lesson"): _lesson_completed,
     (Action.COURSE_COMPLETED, "courses.course"): _course_completed,

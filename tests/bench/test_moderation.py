@@ -141,6 +141,12 @@ def _check_numbers(numbers, members):
     line = report.export_line(numbers)
     assert line.startswith(f"export of {members:,} members: ")
     assert "MiB" in line
+    whole = numbers["community_zip"]
+    assert whole["rows"] >= members  # every member's row, and the rest of the community
+    assert whole["models"] > 10 and whole["bytes"] > 0 and whole["wall_s"] > 0
+    assert whole["first_byte_s"] <= whole["wall_s"]
+    assert whole["peak_rss_mib"] >= whole["rss_before_mib"] > 0
+    assert report.zip_line(whole).startswith(f"zip of the whole community, {whole['rows']:,} rows")
 
 
 @pytest.mark.django_db
@@ -151,6 +157,7 @@ def test_the_members_export_is_timed_with_its_peak_memory():
     _check_numbers(numbers, User.objects.count())
     markdown = "\n".join(report._export({"export": numbers}))
     assert "## The members' CSV export" in markdown
+    assert "## The whole community's zip" in markdown
 
 
 @pytest.mark.postgres

@@ -1,20 +1,26 @@
 """The admins' analytics: community's series (exact figures with the empty days), the
-period's validation, who may see the page, the CSV and the API, and a page that costs the
-same number of queries whatever the data."""
+period's validation, who may see the page, the CSV and the API, a page that costs the
+same number of queries whatever the data and the period, and the daily rollups."""
 
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from celery.schedules import crontab
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from community import analytics
+from community import analytics, tasks
 from community.analytics import CATEGORY, DAILY, Period, Series
 from community.charts import chart, nice_ceiling
+from community.models import DailyFigure, Post
+from community.services.analytics import roll_up_analytics
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.helpers import api_as
 
@@ -189,7 +195,8 @@ def test_the_page_costs_the_same_queries_whatever_the_data(admin, space):
     few = page_queries()
     add(10)
     # The session and the member, the sidebar's, then one aggregate query per series (two
-    # for members over time: those before the period, then the joiners per day).
+    # for members over time: those before the period, then the joiners per day; two for a
+    # rolled-up series: its stored days, then the others counted).
     assert page_queries() == few < 30
 
 
@@ -269,3 +276,165 @@ def test_the_api_names_the_field_of_a_bad_period(admin):
     assert response.json()["fields"] == {"to": ["The end comes before the start."]}
     response = api_as(admin).get("/api/v1/analytics/posts/", {"days": "x"})
     assert response.status_code == 400 and "days" in response.json()["fields"]
+
+
+# --- Daily rollups --------------------------------------------------------------------------
+
+TODAY = date(2026, 3, 5)
+DAY = timedelta(days=1)
+ROLLED_UP = ["active_members", "posts", "comments"]
+
+
+@pytest.fixture
+def on_march_5th(monkeypatch):
+    """Today is 5 March in the site's time zone: the 1st to the 4th are closed days."""
+    monkeypatch.setattr(analytics, "today", lambda: TODAY)
+
+
+def live(key, period):
+    """The series counted from the source rows, as if it were not rolled up."""
+    return analytics.figures(replace(analytics.series_by_key(key), rolled_up=False), period)
+
+
+def stored():
+    return sorted(DailyFigure.objects.values_list("series", "column", "day", "time_zone",
+                                                  "value"))  # fmt: skip
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    """A rolled-up series of two columns, the only one registered; `periods` lists the
+    periods its compute was asked for."""
+    periods = []
+
+    def compute(period):
+        periods.append((period.start, period.end))
+        return {"even": {d: d.day for d in period.days() if d.day % 2 == 0}, "odd": {}}
+
+    series = Series(key="counting", label="C", description="", kind=DAILY, compute=compute,
+                    rolled_up=True)  # fmt: skip
+    monkeypatch.setattr(analytics, "_series", {"counting": series})
+    return series, periods
+
+
+def test_the_costly_community_series_are_rolled_up_and_the_members_ones_live():
+    assert [series.key for series in analytics.rolled_up_series()] == ROLLED_UP
+
+
+def test_only_a_daily_series_of_whole_numbers_may_be_rolled_up():
+    for kind, unit in ((CATEGORY, analytics.COUNT), (DAILY, analytics.PERCENT)):
+        with pytest.raises(ValueError, match="Only a daily series"):
+            analytics.register_series(Series(key="x", label="X", description="", kind=kind,
+                                             compute=dict, unit=unit, rolled_up=True))  # fmt: skip
+
+
+def test_rolled_up_figures_equal_the_live_ones_on_stored_missing_and_todays_days(
+    settings, on_march_5th, space, member, other_member
+):
+    # Paris is UTC+1 in March: 22:59 UTC is 23:59 there, 23:00 UTC the next day's midnight.
+    settings.TIME_ZONE = "Europe/Paris"
+    for day in range(1, 6):
+        post = PostFactory(space=space, author=member, created_at=at(day, 22, 59))
+        PostFactory(space=space, author=other_member, created_at=at(day, 23, 0))
+        CommentFactory(post=post, author=other_member, created_at=at(day, 22, 59))
+        CommentFactory.create_batch(day, post=post, author=member, created_at=at(day, 23, 1))
+    period = Period(date(2026, 2, 28), TODAY)
+    expected = {key: live(key, period).rows for key in ROLLED_UP}
+    assert expected["posts"] == [(d, [n]) for d, n in zip(period.days(), [0, 1, 2, 2, 2, 2],
+                                                          strict=True)]  # fmt: skip
+
+    roll_up_analytics()
+    DailyFigure.objects.filter(day=date(2026, 3, 2)).delete()  # as if the task missed it
+
+    closed = {day for _s, _c, day, _z, _v in stored() if day >= period.start}
+    assert closed == {date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 3), date(2026, 3, 4)}
+    assert {zone for *_rest, zone, _v in stored()} == {"Europe/Paris"}
+    for key in ROLLED_UP:
+        assert analytics.figures(analytics.series_by_key(key), period).rows == expected[key]
+
+
+def test_closed_days_are_read_from_the_rollups_and_today_is_counted(on_march_5th, space, member):
+    PostFactory(space=space, author=member, created_at=at(4))
+    roll_up_analytics()
+    Post.objects.all().delete()  # the closed day keeps the figure the task counted...
+    PostFactory(space=space, author=member, created_at=at(5))  # ...today is counted live
+    assert series("posts") == {"posts": [0, 0, 0, 1, 1]}
+
+
+def test_only_the_days_not_stored_are_computed_in_one_span(on_march_5th, counting):
+    rolled, periods = counting
+    roll_up_analytics(days=10)
+    assert periods == [(date(2026, 2, 23), date(2026, 3, 4))]  # ten closed days, one run
+
+    periods.clear()
+    DailyFigure.objects.filter(day=date(2026, 3, 2)).delete()
+    figures = analytics.figures(rolled, Period(date(2026, 2, 27), TODAY))
+    assert periods == [(date(2026, 3, 2), TODAY)]
+    assert figures.columns == ["even", "odd"]
+    assert [values for _day, values in figures.rows] == [[0, 0], [28, 0], [0, 0], [2, 0],
+                                                         [0, 0], [4, 0], [0, 0]]  # fmt: skip
+
+    periods.clear()
+    roll_up_analytics(days=10)  # the missing day, and the last two again
+    assert periods == [(date(2026, 3, 2), TODAY - DAY)]
+    periods.clear()
+    analytics.figures(rolled, Period(date(2026, 2, 27), date(2026, 3, 4)))
+    assert periods == []  # closed days only, all stored: nothing counted
+
+
+def test_the_nightly_task_is_idempotent(on_march_5th, march):
+    written = tasks.roll_up_analytics.delay().get()
+    assert written == {key: analytics.MAX_DAYS for key in ROLLED_UP}
+    rows = stored()
+    assert len(rows) == 3 * analytics.MAX_DAYS and rows[-1][2] == TODAY - DAY
+    assert tasks.roll_up_analytics.delay().get() == {key: 2 for key in ROLLED_UP}
+    assert stored() == rows
+    assert series("active_members") == {"active_members": [1, 2, 0, 0, 0]}
+
+
+def test_rows_of_another_time_zone_are_not_read_but_counted_again(
+    settings, on_march_5th, space, member
+):
+    PostFactory(space=space, author=member, created_at=at(3, 23, 30))  # the 4th in Paris
+    roll_up_analytics(days=5)
+    settings.TIME_ZONE = "Europe/Paris"
+    assert series("posts") == {"posts": [0, 0, 0, 1, 0]}
+    assert roll_up_analytics(days=5)["posts"] == 5
+    assert {zone for *_rest, zone, _v in stored()} == {"Europe/Paris"}
+    assert series("posts") == {"posts": [0, 0, 0, 1, 0]}
+
+
+def test_the_command_counts_the_last_days_again(on_march_5th, space, member):
+    PostFactory(space=space, author=member, created_at=at(1))
+    PostFactory(space=space, author=member, created_at=at(4))
+    call_command("rollup_analytics", stdout=io.StringIO())
+    Post.objects.all().delete()  # purged since: the stored days still count them
+    out = io.StringIO()
+    call_command("rollup_analytics", "--days", "3", stdout=out)
+    assert "posts: 3 days written" in out.getvalue()
+    assert series("posts") == {"posts": [1, 0, 0, 0, 0]}  # the 2nd to the 4th counted again
+    with pytest.raises(CommandError, match="from 1 to 731"):
+        call_command("rollup_analytics", "--days", "0")
+
+
+def test_the_page_costs_the_same_queries_for_a_month_or_two_years(admin, on_march_5th, march):
+    roll_up_analytics()
+
+    def page_queries(days):
+        start = TODAY - DAY * (days - 1)
+        client = signed_in(admin)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(PAGE, {"from": start.isoformat(), "to": TODAY.isoformat()})
+            assert response.status_code == 200
+        return len(queries)
+
+    # As over a few days of data (above): each rolled-up series reads its stored days in one
+    # query and counts today in one more, whatever the period's length.
+    assert page_queries(30) == page_queries(365) == page_queries(analytics.MAX_DAYS) < 30
+
+
+def test_the_rollups_are_written_after_each_local_midnight(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["roll-up-analytics"]
+    assert entry["task"] == "community.tasks.roll_up_analytics"
+    assert entry["schedule"] == crontab(hour=0, minute=15)
+    assert settings.CELERY_TIMEZONE == settings.TIME_ZONE

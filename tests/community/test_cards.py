@@ -158,6 +158,23 @@ def test_a_comment_card_follows_edits_likes_and_deletion(
     assert "After" not in reader.get(f"/posts/{post.pk}/").content.decode()
 
 
+def test_a_hidden_comment_shown_to_a_moderator_never_reaches_a_member(
+    moderator, member, other_member, space
+):
+    post = PostFactory(space=space)
+    top = CommentFactory(post=post, author=member, body="Secret", body_html="<p>Secret</p>")
+    CommentFactory(post=post, author=other_member, parent=top, body="Reply")
+    services.hide_comment(moderator, comment=top)
+    # Both are the members' audience: the moderator's card, rendered first, is another card.
+    page = _client(moderator).get(f"/posts/{post.pk}/").content.decode()
+    assert "Secret" in page and "Hidden from members" in page
+    page = _client(other_member).get(f"/posts/{post.pk}/").content.decode()
+    assert "Secret" not in page and "A moderator hid this comment." in page
+    services.unhide_comment(moderator, comment=top)
+    page = _client(other_member).get(f"/posts/{post.pk}/").content.decode()
+    assert "Secret" in page and "Hidden from members" not in page
+
+
 def test_a_card_in_another_time_zone_is_another_card(member, other_member, space):
     post = PostFactory(space=space)
     User.objects.filter(pk=other_member.pk).update(time_zone="Asia/Tokyo")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community import audit, services
+from community import audit, selectors, services
 from community.models import AuditEntry, Comment, Post, Report, Space, User
 from community.services.moderation import hide_if_reported_enough
 from messaging.models import Notification
@@ -73,6 +73,47 @@ def test_hiding_closes_every_report_audits_and_tells_the_author(committed, moder
     assert sentence(notice) == "A moderator hid your post “Great deal”: Selling"
 
 
+def test_hiding_a_comment_closes_its_reports_audits_and_tells_the_author(
+    committed, client, moderator, member, post, comment, author
+):
+    report_by(2, comment)
+    decision = committed(services.moderate, moderator, target=comment, action="hide",
+                         reason="Spam")  # fmt: skip
+    assert decision.reports_closed == 2
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None
+    assert set(Report.objects.values_list("status", flat=True)) == {"resolved"}
+    assert actions_on(comment) == [audit.COMMENT_HIDE, audit.REPORT_RESOLVE]
+    assert AuditEntry.objects.get(action=audit.COMMENT_HIDE).actor == moderator
+    (notice,) = notices_of(author)
+    assert (notice.data["what"], notice.data["on"]) == ("hidden", "comment")
+    assert sentence(notice) == "A moderator hid your comment on “Great deal”: Spam"
+    # The notice says the comment is no longer there: its author may not open it either.
+    client.force_login(author)
+    opened = client.get(reverse("messaging:open", args=[notice.pk]), follow=True)
+    assert "no longer there" in opened.content.decode()
+    assert "Spam again" not in opened.content.decode()
+
+
+def test_hiding_a_comment_from_the_queue_page_and_the_api(client, moderator, post, author):
+    first, second = (services.create_comment(author, post=post, body=b) for b in ("x", "y"))
+    report_by(1, first)
+    report_by(1, second)
+    client.force_login(moderator)
+    page = client.get(reverse("community:reports")).content.decode()
+    assert 'name="action" value="hide"' in page.split(f'id="queue-comment-{first.pk}"')[1]
+    data = {"target_type": "comment", "target_id": first.pk, "action": "hide"}
+    page = client.post(reverse("community:moderate"), data, follow=True).content.decode()
+    assert "Comment hidden; its author was told." in page
+    answer = api_as(moderator).post(
+        ACT_API, {"target_type": "comment", "target_id": second.pk, "action": "hide"}
+    )
+    assert answer.status_code == 200 and answer.json()["reports_closed"] == 1
+    assert Comment.objects.filter(hidden_at__isnull=False).count() == 2
+    hidden = api_as(moderator).get(QUEUE_API, {"status": "resolved"}).json()["results"]
+    assert {(i["target_type"], i["state"]) for i in hidden} == {("comment", "hidden")}
+
+
 def test_deleting_a_comment_tells_its_author(committed, moderator, comment, author):
     report_by(1, comment)
     committed(services.moderate, moderator, target=comment, action="delete", reason="Spam")
@@ -122,7 +163,7 @@ def test_dismissing_leaves_the_content_and_tells_nobody(committed, moderator, po
 @pytest.mark.parametrize(
     ("target_name", "action", "until", "field"),
     [
-        ("comment", "hide", None, "action"),
+        ("author", "hide", None, "action"),
         ("author", "delete", None, "action"),
         ("post", "hide", "future", "until"),
         ("post", "ban", "past", "until"),
@@ -206,11 +247,31 @@ def test_dismissing_keeps_a_post_a_moderator_hid(settings, committed, moderator,
     assert post.hidden_at is not None
 
 
-def test_comments_and_members_are_never_auto_hidden(settings, comment, author):
+def test_enough_reports_hide_a_comment_until_a_moderator_decides(
+    settings, committed, moderator, member, post, comment, author
+):
+    settings.AGORA_AUTO_HIDE_REPORTS = 2
+    report_by(1, comment)
+    comment.refresh_from_db()
+    assert comment.hidden_at is None
+    report_by(1, comment)
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None
+    assert selectors.comments_for(member, post).items == []
+    entry = AuditEntry.objects.get(action=audit.COMMENT_HIDE)
+    assert entry.actor is None and entry.cause == "auto-hide" and "2 members" in entry.reason
+    assert hide_if_reported_enough(comment) is False  # hidden once
+    committed(services.moderate, moderator, target=comment, action="dismiss")
+    comment.refresh_from_db()
+    assert comment.hidden_at is None
+    assert actions_on(comment)[-2:] == [audit.COMMENT_UNHIDE, audit.REPORT_DISMISS]
+    assert notices_of(author) == []  # the reports hid it, nobody decided against the author
+
+
+def test_members_are_never_auto_hidden(settings, author):
     settings.AGORA_AUTO_HIDE_REPORTS = 1
-    report_by(2, comment)
     report_by(2, author)
-    assert not AuditEntry.objects.filter(action=audit.POST_HIDE).exists()
+    assert not AuditEntry.objects.exists()
 
 
 # --- The queue: page and API ----------------------------------------------------------------

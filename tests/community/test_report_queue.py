@@ -142,7 +142,7 @@ def test_the_queue_offers_the_decisions_that_fit_each_target(
     page = client.get(QUEUE).content.decode()
     assert page.count(f'action="{reverse("community:moderate")}"') == 3
     assert _buttons(page, "post", post.pk) == {"dismiss", "hide", "delete", "warn", "ban"}
-    assert _buttons(page, "comment", comment.pk) == {"dismiss", "delete", "warn", "ban"}
+    assert _buttons(page, "comment", comment.pk) == {"dismiss", "hide", "delete", "warn", "ban"}
     assert _buttons(page, "member", author.pk) == {"dismiss", "warn", "ban"}
     # The links next to the content lead somewhere.
     for link in (
@@ -225,11 +225,38 @@ def test_admin_unhides_and_unpins_with_audit_entries(client, moderator, post):
 
 def test_admin_deletes_a_comment_through_the_service(client, moderator, comment):
     client.force_login(moderator)
-    admin_action(client, "comment", "delete_comments", [comment])
+    admin_action(client, "comment", "delete_comments", [comment], reason="Spam")
     comment.refresh_from_db()
     assert comment.deleted_at is not None
-    assert AuditEntry.objects.filter(action=audit.COMMENT_DELETE, target_id=comment.pk).exists()
+    entry = AuditEntry.objects.get(action=audit.COMMENT_DELETE, target_id=comment.pk)
+    assert entry.reason == "Spam"
     assert Comment.objects.filter(pk=comment.pk).exists()  # soft: the row stays
+
+
+def test_admin_hides_and_unhides_comments_through_the_services(client, moderator, comment):
+    client.force_login(moderator)
+    listing = client.get(reverse("admin:community_comment_changelist")).content.decode()
+    assert "hide_comments" in listing and "unhide_comments" in listing
+    admin_action(client, "comment", "hide_comments", [comment], reason="Off-topic")
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None
+    hidden = reverse("admin:community_comment_changelist") + "?hidden_at__isempty=0"
+    assert f"/{comment.pk}/change/" in client.get(hidden).content.decode()
+    admin_action(client, "comment", "unhide_comments", [comment])
+    comment.refresh_from_db()
+    assert comment.hidden_at is None
+    entries = AuditEntry.objects.filter(target_id=comment.pk).order_by("id")
+    assert [(e.actor, e.action, e.reason) for e in entries] == [
+        (moderator, audit.COMMENT_HIDE, "Off-topic"),
+        (moderator, audit.COMMENT_UNHIDE, "Unhid a comment"),
+    ]
+
+
+def test_a_staff_member_who_is_not_a_moderator_cannot_hide_comments(client, comment):
+    client.force_login(UserFactory(is_staff=True))
+    response = admin_action(client, "comment", "hide_comments", [comment])
+    comment.refresh_from_db()
+    assert comment.hidden_at is None and response.status_code == 403
 
 
 def test_admin_resolves_and_dismisses_reports_with_the_note(

@@ -57,6 +57,19 @@ def test_a_comment_earns_and_deleting_it_takes_the_point_back(member, other_memb
     assert ledger(member) == [] and points(member) == 0
 
 
+def test_a_hidden_comment_and_its_likes_earn_nothing_until_unhidden(
+    member, other_member, moderator, committed
+):
+    comment = committed(community.create_comment, member, post=PostFactory(), body="Nice")
+    committed(community.like, other_member, target=comment)
+    assert points(member) == 2
+    committed(community.hide_comment, moderator, comment=comment)
+    assert ledger(member) == [] and points(member) == 0
+    committed(community.unhide_comment, moderator, comment=comment)
+    assert ledger(member) == [("comment_created", 1), ("like_received", 1)]
+    assert points(member) == 2
+
+
 @pytest.mark.parametrize("kind", ["post", "comment"])
 def test_a_like_earns_its_author_a_point_until_unliked(member, other_member, committed, kind):
     target = PostFactory(author=member) if kind == "post" else CommentFactory(author=member)

@@ -122,6 +122,21 @@ def test_nothing_for_a_banned_member_or_about_a_hidden_post(member, banned_membe
     assert told(member) == []
 
 
+def test_nothing_about_a_comment_hidden_meanwhile_and_its_notice_no_longer_opens(
+    member, other_member, moderator, member_client, space, committed
+):
+    post = PostFactory(author=member, space=space)
+    late = CommentFactory(post=post, author=other_member)
+    committed(community.hide_comment, moderator, comment=late)
+    tasks.comment_created(late.pk)  # a late task: the comment is hidden by now
+    assert told(member) == []
+    comment = committed(community.create_comment, other_member, post=post, body="Hi")
+    (notification,) = Notification.objects.filter(recipient=member)
+    committed(community.hide_comment, moderator, comment=comment)
+    response = member_client.get(reverse("messaging:open", args=[notification.pk]), follow=True)
+    assert "no longer there" in page_text(response)
+
+
 def test_a_waitlist_promotion_tells_the_member_who_got_the_seat(member, other_member,
                                                                 committed):  # fmt: skip
     event = EventFactory(capacity=1, title="Pottery night")
