@@ -53,6 +53,7 @@ from . import (
     gamification,
     moderation,
     notifications,
+    search,
 )
 from .accounts import READER, TIER_HOLDER
 from .bulk import (
@@ -402,6 +403,8 @@ def load_posts(ctx):
             hidden = ts(created + 7200) if 0.03 <= roll < 0.032 else None
             deleted = ts(created + 7200) if 0.032 <= roll < 0.037 and i not in pinned else None
             title = rng.choice(titles) if rng.random() < 0.35 else ""
+            if search.mentions_rare_word(first + i):
+                body, html = body + search.RARE_BODY, html + search.RARE_HTML
             yield (
                 first + i, title, body, html, 0, 0, ts(created + 600) if i in pinned else None,
                 hidden, edited, deleted, ts(created), edited or ts(created),
@@ -704,6 +707,10 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         added_reports = add_reports(scale, seed=seed, show_progress=show_progress, stream=stream)
         if added_reports:
             log("Added " + ", ".join(f"{n:,} {k}" for k, n in added_reports.items()) + ".")
+        # Scales loaded before search existed: the rare word its scenarios look for.
+        rare_word_posts = search.add_rare_word(scale_name)
+        if rare_word_posts:
+            log(f"Added the word {search.RARE_WORD!r} to {rare_word_posts:,} posts.")
         # The staff in their groups (the admin site), whoever loaded the scale.
         moderation.staff_access(scale_name)
         # The analytics' rollups of the days closed since the last run (every day on a scale
@@ -719,6 +726,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
             "notifications_added": added_notifications,
             "conversations_added": added_messages,
             "reports_added": added_reports,
+            "rare_word_posts": rare_word_posts,
             "analytics_days_rolled_up": rolled_up,
         }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}

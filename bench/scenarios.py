@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from bench.search import PREFIX, RARE_WORD, TWO_WORDS
+
 DEEP_PAGE = 500
 
 
@@ -594,6 +596,53 @@ SCENARIOS = Registry(
             auth="token",
             needs="api-analytics-series",
             member="admin",
+        ),
+        # Search (bench/search.py): the first page of results, every kind the reader may see
+        # (posts, comments, members, spaces, …), the API and the results page; targets p50 ≤
+        # 30 ms and p99 ≤ 150 ms for one request alone (the runner's "alone" column).
+        Scenario(
+            "api-search-two-words",
+            "API search, a typical two-word query (common words: tens of thousands of posts)",
+            lambda c: _q(_url("api-search", "/api/v1/search/"), q=TWO_WORDS),
+            explain=True,
+            auth="token",
+            needs="api-search",
+        ),
+        Scenario(
+            "api-search-rare-word",
+            "API search, a rare word (one post in a thousand)",
+            lambda c: _q(_url("api-search", "/api/v1/search/"), q=RARE_WORD),
+            explain=True,
+            auth="token",
+            needs="api-search",
+        ),
+        Scenario(
+            "api-search-prefix",
+            "API search as the member types: a word's first letters, matched as a prefix",
+            lambda c: _q(_url("api-search", "/api/v1/search/"), q=PREFIX),
+            explain=True,
+            auth="token",
+            needs="api-search",
+        ),
+        Scenario(
+            "api-search-member-name",
+            "API search of members by the start of a name (trigram and prefix)",
+            lambda c: _q(_url("api-search", "/api/v1/search/"), q=c.search, kinds="members"),
+            explain=True,
+            auth="token",
+            needs="api-search",
+        ),
+        Scenario(
+            "search-page",
+            "search results page, a two-word query, the best of every kind (HTML)",
+            lambda c: _q(_url("community:search", "/search/"), q=TWO_WORDS),
+            needs="community:search",
+        ),
+        Scenario(
+            "search-palette",
+            "the header palette's suggestions for a prefix (HTML fragment)",
+            lambda c: _q(_url("community:search_suggestions", "/search/suggestions/"), q=PREFIX),
+            needs="community:search_suggestions",
         ),
         Scenario(
             "branding",

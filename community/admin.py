@@ -601,6 +601,5 @@ class DailyFigureAdmin(LargeTableAdmin, ReadOnlyAdmin):
     rollup_analytics --days N` counts past days again): why a chart shows what it shows."""
 
     list_display = ["series", "column", "day", "value", "time_zone"]
-    list_filter = ["series"]
     search_fields = ["=series"]
     ordering = ["-day", "series", "column"]

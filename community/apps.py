@@ -22,6 +22,14 @@ class CommunityConfig(AppConfig):
         for series in SERIES:
             analytics.register_series(series)
 
+        from . import search
+        from .search import checks as search_checks
+        from .search.kinds import KINDS
+
+        for source in KINDS:
+            search.register_source(source)
+        search_checks.connect(self)
+
         from django.core import checks
 
         from . import branding

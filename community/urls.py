@@ -7,6 +7,7 @@ from .views import feed as feed_views
 from .views import members
 from .views import moderation as moderation_views
 from .views import posts as post_views
+from .views import search as search_views
 from .views import spaces as space_views
 
 app_name = "community"
@@ -45,6 +46,9 @@ urlpatterns = [
     path("comments/<int:comment_id>/hide/", post_views.hide_comment, name="hide_comment"),
     path("comments/<int:comment_id>/unhide/", post_views.unhide_comment, name="unhide_comment"),
     path("comments/<int:comment_id>/like/", post_views.like_comment, name="like_comment"),
+    # Search: the results page and the header palette's suggestions
+    path("search/", search_views.search_page, name="search"),
+    path("search/suggestions/", search_views.search_suggestions, name="search_suggestions"),
     # The member directory, follows, reports
     path("members/", directory_views.directory, name="directory"),
     path("members/export.csv", directory_views.export_members, name="export_members"),

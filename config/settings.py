@@ -573,6 +573,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The language search stems words in (a PostgreSQL text search configuration: english,
+# french, german, simple, …). The index is built in it: after changing it, run
+# `manage.py rebuild_search_index` (community/search/indexes.py).
+SEARCH_LANGUAGE = env("SEARCH_LANGUAGE", "english")
 # Celery's crontab schedules (the nightly analytics rollup) follow the community's clock.
 CELERY_TIMEZONE = TIME_ZONE
 

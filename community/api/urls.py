@@ -7,6 +7,7 @@ from . import (
     moderation,
     portability,
     posts,
+    search,
     social,
     spaces,
     views,
@@ -97,6 +98,8 @@ urlpatterns = [
         analytics.AnalyticsSeriesView.as_view(),
         name="api-analytics-series",
     ),
+    # Search across every kind
+    path("search/", search.SearchView.as_view(), name="api-search"),
     # The admins' branding and custom domain
     path("branding/", branding.BrandingView.as_view(), name="api-branding"),
 ]

@@ -329,6 +329,9 @@ def _calls(ids):
         # The full export (admins)
         Call("admin", "get", "/api/v1/export/"),
         Call("moderator", "get", "/api/v1/export/", expect=403),
+        # Search
+        Call("member", "get", "/api/v1/search/", query={"q": "hello", "kinds": "posts,members"}),
+        Call("member", "get", "/api/v1/search/", query={"q": ""}, expect=400),
     ]  # fmt: skip
 
 

@@ -1,0 +1,78 @@
+"""GET /api/v1/search/: the search service (community/search) as JSON, every kind in one
+answer, grouped; a group's `next_cursor` (with the same query and filters) gives the next
+page of that kind alone."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import search
+from community.search.query import MAX_LENGTH
+
+from .fields import UtcDateTimeField
+from .toolkit import PageQuerySerializer, read_query
+
+
+class KindsField(serializers.CharField):
+    """Comma-separated kinds ("posts,members"); the service names one it does not know."""
+
+    def to_internal_value(self, data):
+        return [kind.strip() for kind in super().to_internal_value(data).split(",") if kind]
+
+
+class SearchQuerySerializer(PageQuerySerializer):
+    q = serializers.CharField(
+        trim_whitespace=False,  # a space after the last word ends it: no prefix match then
+        help_text=f"What to find, 1 to {MAX_LENGTH} characters. Words (all required; the "
+        'last one, when no space follows it, as a prefix), "a phrase", `from:@handle`, '
+        "`in:space-slug` and `#hashtag`.",
+    )
+    kinds = KindsField(
+        required=False,
+        help_text="Comma-separated kinds to search (default: all): posts, comments, members, "
+        "spaces and those other apps add.",
+    )
+    space = serializers.CharField(required=False, help_text="Only in this space (slug).")
+    author = serializers.CharField(required=False, help_text="Only by this member (handle).")
+    since = UtcDateTimeField(required=False, help_text="Only from this time on (ISO 8601).")
+    until = UtcDateTimeField(required=False, help_text="Only before this time (ISO 8601).")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="Plain text.")
+    snippet = serializers.CharField(
+        help_text="HTML: the text escaped, the matched words in <mark>…</mark>."
+    )
+    url = serializers.CharField(help_text="The result's page on this site.")
+    time = UtcDateTimeField()
+    rank = serializers.FloatField(help_text="Higher is better; only comparable within a kind.")
+
+
+class SearchGroupSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    results = SearchResultSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True,
+        help_text="Pass as `cursor` (same query) for this kind's next page; null on its last.",
+    )
+
+
+class SearchAnswerSerializer(serializers.Serializer):
+    groups = SearchGroupSerializer(many=True, help_text="The kinds searched, best first within.")
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[SearchQuerySerializer],
+        responses=SearchAnswerSerializer,
+        operation_id="search",
+        summary="Search posts, comments, members, spaces and more: only what you may see",
+    )
+    def get(self, request):
+        query = read_query(SearchQuerySerializer, request)
+        groups = search.search(request.user, query.pop("q"), **query)
+        return Response(SearchAnswerSerializer({"groups": groups}).data)

@@ -1,0 +1,8 @@
+"""Search across every kind of thing members write: community's posts, comments, members
+and spaces, and the kinds other apps register (search/sources.py). search/service.py is
+the service, search/indexes.py how each engine's index is kept current."""
+
+from .service import Group, Result, search
+from .sources import Source, register_source, registered_sources
+
+__all__ = ["Group", "Result", "Source", "register_source", "registered_sources", "search"]

@@ -1,0 +1,231 @@
+"""search(): one query across every registered kind, grouped by kind, only what the
+searcher may see (each source's `visible`, decided by access.py and the apps' rules).
+
+Each kind is one query on PostgreSQL (two with the trigram threshold of names), two on
+SQLite (the matches, then their rows), whatever the number of results.
+
+Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
+similarity; bm25 with the same weights on SQLite), newer first among equal ranks. A query
+of filters only (`from:@ada`, `#django`) lists newest first.
+
+The cursor is per kind: the last result's (rank, time, id), with the kind and a digest of
+the query and filters, signed, so that a cursor is only ever read back for the list it was
+made for (another query, another kind or a forged one is a 400 on `cursor`). On SQLite a
+bm25 rank depends on the whole table, so a page written between two pages may shift the
+next one; PostgreSQL's ranks depend on the row alone.
+
+Snippets are safe HTML: the engines mark matched words with two private-use characters,
+the whole text is escaped, then only those marks become <mark>…</mark>.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, FloatField, Q, Value
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from community.pagination import DEFAULT_PAGE_SIZE, clamp_size
+
+from . import postgres, sqlite
+from .query import parse
+from .sources import registered_sources, source_for
+
+START, STOP = "\ue000", "\ue001"  # Unicode private use: no engine or escaper touches them
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+SNIPPET_CHARS = 200
+_CURSOR_SALT = "agora.search.cursor"
+_CURSOR_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    object: object
+    title: str
+    snippet: str  # safe HTML
+    url: str
+    time: datetime
+    rank: float
+
+    @property
+    def id(self):
+        return self.object.pk
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    label: str
+    results: list
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    spaces: tuple  # slugs, all required (the `space` parameter and in:…)
+    authors: tuple  # handles, likewise
+    hashtags: tuple
+    since: datetime | None
+    until: datetime | None
+
+
+def highlighted(text):
+    """`text` escaped, with only the engine's marks turned into <mark>…</mark> (a mark
+    character a member typed is dropped, unpaired)."""
+    marked = _MARKED.sub(r"<mark>\1</mark>", escape(text))
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
+
+
+def search(searcher, query, *, kinds=None, space=None, author=None, since=None, until=None,
+           cursor=None, size=DEFAULT_PAGE_SIZE):  # fmt: skip
+    """[Group] of the kinds asked for (all registered ones by default) that can apply the
+    filters, each with its best `size` results. A `cursor` (a group's next_cursor) gives
+    the next page of its kind only. ValidationError naming `q`, `kinds` or `cursor`."""
+    parsed = parse(query)
+    filters = Filters(
+        spaces=tuple(dict.fromkeys(s.lower() for s in (space, parsed.space) if s)),
+        authors=tuple(dict.fromkeys(a.lower().lstrip("@") for a in (author, parsed.author) if a)),
+        hashtags=parsed.hashtags,
+        since=since,
+        until=until,
+    )
+    sources = _chosen(kinds)
+    digest = _digest(parsed.text, filters)
+    after = None
+    if cursor:
+        kind, after = _decode_cursor(cursor, digest)
+        sources = [source for source in sources if source.kind == kind]
+        if not sources:
+            raise ValidationError({"cursor": ["This cursor is for another kind."]}, code="invalid")
+    size = clamp_size(size)
+    return [
+        _group(source, searcher, parsed, filters, after=after, size=size, digest=digest)
+        for source in sources
+        if source.supports(space=filters.spaces, author=filters.authors, hashtags=filters.hashtags)
+    ]
+
+
+def _chosen(kinds):
+    known = registered_sources()
+    if not kinds:
+        return known
+    unknown = [kind for kind in kinds if source_for(kind) is None]
+    if unknown:
+        names = ", ".join(source.kind for source in known)
+        raise ValidationError(
+            {"kinds": [f"“{kind}” is not one of: {names}." for kind in unknown]}, code="invalid"
+        )
+    return [source for source in known if source.kind in kinds]
+
+
+def _filtered(source, queryset, filters):
+    for slug in filters.spaces:
+        queryset = queryset.filter(**{source.space: slug})
+    for handle in filters.authors:
+        queryset = queryset.filter(**{f"{source.author}__iexact": handle})
+    if filters.hashtags:
+        # Rows with every tag, in one grouped subquery: a join or a subquery per tag would
+        # let a query naming sixty tags make PostgreSQL's planner exhaust the server.
+        tagged = (
+            source.model.objects.filter(**{f"{source.hashtags}__in": filters.hashtags})
+            .values("pk")
+            .annotate(tags=Count(source.hashtags, distinct=True))
+            .filter(tags=len(filters.hashtags))
+            .values("pk")
+        )
+        queryset = queryset.filter(pk__in=tagged)
+    if filters.since:
+        queryset = queryset.filter(**{f"{source.time}__gte": filters.since})
+    if filters.until:
+        queryset = queryset.filter(**{f"{source.time}__lt": filters.until})
+    return queryset
+
+
+def _group(source, searcher, parsed, filters, *, after, size, digest):
+    queryset = source.visible(searcher, source.model.objects.all())
+    if source.related:
+        queryset = queryset.select_related(*source.related)
+    queryset = _filtered(source, queryset, filters)
+    if not parsed.finds_anything() or queryset.query.is_empty():  # no query needed
+        rows = []
+    elif not parsed.terms:  # filters only: newest first
+        rows = _orm_page(source, queryset.annotate(rank=Value(0.0, FloatField())), after, size)
+    elif connection.vendor == "postgresql":
+        matched = postgres.matches(source, queryset, parsed, start_sel=START, stop_sel=STOP)
+        rows = postgres.evaluate(source, parsed, lambda: _orm_page(source, matched, after, size))
+    else:
+        found = sqlite.page(source, queryset, parsed, after=after, size=size + 1,
+                            start_sel=START, stop_sel=STOP)  # fmt: skip
+        objects = queryset.in_bulk([pk for pk, _, _ in found])
+        rows = [(objects[pk], rank, snippet) for pk, rank, snippet in found if pk in objects]
+    results = [_result(source, *row) for row in rows[:size]]
+    next_cursor = None
+    if len(rows) > size:
+        last = results[-1]
+        next_cursor = _encode_cursor(source.kind, digest, (last.rank, last.time, last.id))
+    return Group(source.kind, source.label, results, next_cursor)
+
+
+def _orm_page(source, queryset, after, size):
+    """[(obj, rank, snippet)]: the best size + 1 rows past `after`, as a keyset."""
+    time = source.time
+    if after is not None:
+        rank, moment, pk = after
+        queryset = queryset.filter(
+            Q(rank__lt=rank)
+            | Q(rank=rank, **{f"{time}__lt": moment})
+            | Q(rank=rank, **{time: moment}, pk__lt=pk)
+        )
+    rows = queryset.order_by("-rank", f"-{time}", "-pk")[: size + 1]
+    return [(obj, obj.rank, getattr(obj, "snippet", None)) for obj in rows]
+
+
+def _result(source, obj, rank, snippet):
+    if not snippet:  # no words to match, or they matched the title only
+        snippet = Truncator(getattr(obj, source.snippet)).chars(SNIPPET_CHARS)
+    return Result(
+        kind=source.kind,
+        object=obj,
+        title=source.title(obj),
+        snippet=highlighted(snippet),
+        url=source.url(obj),
+        time=getattr(obj, source.time),
+        rank=rank,
+    )
+
+
+# --- Cursors -------------------------------------------------------------------------------
+
+
+def _digest(text, filters):
+    described = json.dumps([text, filters.spaces, filters.authors, filters.hashtags,
+                            str(filters.since), str(filters.until)])  # fmt: skip
+    return hashlib.blake2b(described.encode(), digest_size=8).hexdigest()
+
+
+def _encode_cursor(kind, digest, key):
+    rank, time, pk = key
+    return signing.dumps([kind, digest, rank, time.isoformat(), pk], salt=_CURSOR_SALT)
+
+
+def _decode_cursor(cursor, digest):
+    """(kind, (rank, time, id)) of a cursor made for this query and filters."""
+    refused = ValidationError({"cursor": ["This cursor is not valid."]}, code="invalid")
+    if len(cursor) > _CURSOR_MAX_LENGTH:
+        raise refused
+    try:
+        kind, made_for, rank, time, pk = signing.loads(cursor, salt=_CURSOR_SALT)
+        key = (float(rank), datetime.fromisoformat(time), int(pk))
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise refused from exc
+    if made_for != digest:
+        raise ValidationError({"cursor": ["This cursor is for another search."]}, code="invalid")
+    return kind, key

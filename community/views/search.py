@@ -1,0 +1,81 @@
+"""The search pages: the results page (a tab per kind, the next page as the member scrolls)
+and the palette's suggestions (the header's box, Ctrl/Cmd+K). Thin: community.search
+finds, and decides what the searcher may see."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from community import search
+from community.pagination import DEFAULT_PAGE_SIZE
+from community.search.query import MAX_LENGTH
+from community.search.sources import source_for
+
+from .common import page_url
+
+# On the "All" tab each kind shows its best few, with a link to its own tab for the rest.
+ALL_TAB_SIZE = 5
+PALETTE_SIZE = 4
+
+
+def _errors(error):
+    return [message for messages in error.message_dict.values() for message in messages]
+
+
+def _kind(request):
+    """The tab asked for: a registered kind, or "" for all of them (an unknown one too)."""
+    kind = request.GET.get("kind", "")
+    return kind if source_for(kind) else ""
+
+
+def search_page(request):
+    query = request.GET.get("q", "").strip()
+    kind = _kind(request)
+    context = {
+        "query": query,
+        "kind": kind,
+        "tabs": [(source.kind, source.label) for source in search.registered_sources()],
+        "max_length": MAX_LENGTH,
+        "groups": [],
+        "errors": [],
+    }
+    if query:
+        try:
+            context["groups"] = search.search(
+                request.user,
+                query,
+                kinds=[kind] if kind else None,
+                cursor=request.GET.get("cursor") if kind else None,
+                size=DEFAULT_PAGE_SIZE if kind else ALL_TAB_SIZE,
+            )
+        except ValidationError as error:
+            context["errors"] = _errors(error)
+    groups = context["groups"]
+    if kind and groups and groups[0].next_cursor:
+        context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
+    context["found"] = sum(len(group.results) for group in groups)
+    template = "community/search/results.html"
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and request.GET.get("cursor"):
+        template += "#page"
+    response = render(request, template, context, status=400 if context["errors"] else 200)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def search_suggestions(request):
+    """The palette's options for what the member has typed so far (an HTML fragment)."""
+    query = request.GET.get("q", "").strip()
+    groups, errors = [], []
+    if query:
+        try:
+            groups = search.search(request.user, query, size=PALETTE_SIZE)
+        except ValidationError as error:
+            errors = _errors(error)
+    context = {
+        "query": query,
+        "groups": [group for group in groups if group.results],
+        "errors": errors,
+        "found": sum(len(group.results) for group in groups),
+    }
+    return render(request, "community/search/_suggestions.html", context)

@@ -1,0 +1,138 @@
+"""The search index itself: rebuilding it, its language, repairs after a schema change, and
+what only PostgreSQL does (typo-tolerant names, the GIN indexes queries use)."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import F, Value
+
+from community import search
+from community.models import Post, User
+from community.search import checks, indexes
+from community.search.kinds import POSTS
+from community.search.postgres import CONFIG, VECTOR, WORD_SIMILARITY
+from tests.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(searcher, query, kind="posts"):
+    (group,) = search.search(searcher, query, kinds=[kind])
+    return [result.id for result in group.results]
+
+
+def index_definitions():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'agora_search%' "
+                "OR proname LIKE '%_search_vector' UNION ALL "
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE tgname LIKE '%_search_vector' ORDER BY 1, 2"
+            )
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts%' ORDER BY 1")
+        return cursor.fetchall()
+
+
+def rebuild():
+    if connection.vendor == "postgresql":
+        # A test's writes are still pending in its transaction, and PostgreSQL alters no
+        # table with pending constraint checks; the command itself runs in autocommit.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("rebuild_search_index", stdout=StringIO())
+
+
+def test_rebuilding_in_the_same_language_changes_nothing(member, space):
+    """The rebuild writes each registered source's index from its columns: the same
+    triggers and tables as the migrations made, so the two never drift apart."""
+    post = PostFactory(space=space, body="mountain goats")
+    before = index_definitions()
+    assert len(before) >= 8  # a function and a trigger (or a table and 3 triggers) per kind
+    rebuild()
+    assert index_definitions() == before
+    assert found(member, "goat") == [post.pk]
+
+
+def test_a_new_language_is_refused_until_known_and_checked_until_rebuilt(settings, member):
+    settings.SEARCH_LANGUAGE = "klingon"
+    assert checks.check_index_language(databases=["default"])[0].id == "community.W101"
+    if connection.vendor == "postgresql":
+        with pytest.raises(CommandError, match="no text search configuration"):
+            rebuild()
+    settings.SEARCH_LANGUAGE = "english"
+    assert checks.check_index_language(databases=["default"]) == []
+
+
+def test_a_rebuild_in_another_language_changes_the_stemming(settings, member, space):
+    post = PostFactory(space=space, body="the runners were running")
+    assert found(member, "run ") == [post.pk]  # English stems both to "run"
+    settings.SEARCH_LANGUAGE = "simple"  # no stemming (SQLite: no porter)
+    rebuild()
+    assert found(member, "run ") == []
+    assert found(member, "running ") == [post.pk]
+    settings.SEARCH_LANGUAGE = "english"
+    rebuild()
+    assert found(member, "run ") == [post.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table rebuilds only")
+def test_triggers_a_table_rebuild_dropped_are_put_back_after_migrate(member, space):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER community_post_fts_insert")
+    PostFactory(space=space, body="unindexed walrus")  # written while the trigger was gone
+    indexes.repair_sqlite_triggers([POSTS])
+    assert len(found(member, "walrus")) == 1
+    PostFactory(space=space, body="indexed walrus")
+    assert len(found(member, "walrus")) == 2
+
+
+# --- PostgreSQL only -----------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_names_tolerate_a_typo():
+    # A searcher of a fixed name: a drawn one ("Johnson", "Smithers") may be as near.
+    member = UserFactory(display_name="Quentin Blake", handle="qblake")
+    john = UserFactory(display_name="John Smith", handle="jsmith")
+    UserFactory(display_name="Mary Poppins", handle="mary")
+    assert found(member, "jonh ", "members") == [john.pk]
+    assert found(member, "smiht ", "members") == [john.pk]
+    assert found(member, "jsmiht ", "members") == [john.pk]  # a handle too
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the threshold lasts until its transaction ends
+def test_the_trigram_threshold_stays_in_the_search(member):
+    found(member, "jonh", "members")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) not in WORD_SIMILARITY.values()
+
+
+@pytest.mark.postgres
+def test_a_stop_word_alone_finds_nothing_and_does_not_fail(member, space):
+    PostFactory(space=space, body="the end")
+    assert found(member, "the ") == []
+
+
+def _plan(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_queries_use_the_gin_indexes(member, space):
+    PostFactory(space=space, body="x")
+    query = SearchQuery("'goat':*", search_type="raw", config=CONFIG)
+    posts = Post.objects.alias(_vector=VECTOR).filter(_vector=query).values("pk")
+    assert "community_post_search_idx" in _plan(*posts.query.sql_with_params())
+    names = User.objects.filter(TrigramWordSimilar(F("display_name"), Value("jonh")))
+    assert "community_user_name_trgm_idx" in _plan(*names.values("pk").query.sql_with_params())

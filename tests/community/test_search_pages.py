@@ -1,0 +1,134 @@
+"""The search pages (community/views/search.py): the results page with its tabs and next
+pages, the palette's suggestions, their errors, and a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CommentFactory, PostFactory, SpaceFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("community:search")
+SUGGESTIONS = reverse("community:search_suggestions")
+
+
+def test_the_page_without_a_query_says_what_search_can_do(client, member):
+    client.force_login(member)
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert b"from:@handle" in response.content
+    assert b"Ctrl</kbd>" in response.content
+
+
+def test_all_shows_each_kind_with_a_link_to_its_tab(client, member, space):
+    posts = [PostFactory(space=space, body=f"Fermentation notes {n}") for n in range(7)]
+    CommentFactory(post=posts[0], body="My fermentation crock cracked")
+    client.force_login(member)
+    response = client.get(SEARCH, {"q": "fermentation"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="search-result"') == 5 + 1  # the best five posts, one comment
+    assert f'{SEARCH}?q=fermentation&amp;kind=posts">See all posts' in html
+    assert "See all comments" not in html  # all of them are shown already
+    assert "<mark>" in html.lower()
+
+
+def test_a_kind_tab_pages_through_every_result(client, member, space):
+    posts = [PostFactory(space=space, body=f"Sourdough {n}") for n in range(23)]
+    client.force_login(member)
+    first = client.get(SEARCH, {"q": "sourdough", "kind": "posts"})
+    html = first.content.decode()
+    assert html.count('class="search-result"') == 20
+    assert 'aria-current="page">Posts</a>' in html
+    cursor_url = first.context["next_url"]
+    assert "cursor=" in cursor_url and "kind=posts" in cursor_url
+    # The next page as the infinite scroll asks for it: its rows only, no page around them.
+    rest = client.get(cursor_url, headers={"HX-Request": "true"})
+    assert rest.status_code == 200
+    assert "<html" not in rest.content.decode()
+    assert rest.content.decode().count('class="search-result"') == 3
+    seen = [r.id for r in first.context["groups"][0].results]
+    seen += [r.id for r in rest.context["groups"][0].results]
+    assert sorted(seen) == sorted(post.pk for post in posts)
+    assert rest.context.get("next_url") is None
+
+
+def test_no_results_offers_ways_to_widen_the_search(client, member, space):
+    PostFactory(space=space, body="Only about tomatoes")
+    client.force_login(member)
+    html = client.get(SEARCH, {"q": "cucumbers", "kind": "posts"}).content.decode()
+    assert "No results for “cucumbers” in posts" in html
+    assert f'href="{SEARCH}?q=cucumbers">Search everything</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("x" * 10_000, "characters"), ("a" * 201, "characters")],
+    ids=["ten-thousand", "one-over"],
+)
+def test_a_query_too_long_is_refused_clearly(client, member, query, message):
+    client.force_login(member)
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 400
+    assert message in response.context["errors"][0]
+    assert 'role="alert"' in response.content.decode()
+    palette = client.get(SUGGESTIONS, {"q": query})
+    assert palette.status_code == 200
+    assert 'role="alert"' in palette.content.decode()
+
+
+def test_engine_syntax_in_the_query_is_only_words(client, member, space):
+    post = PostFactory(space=space, body="Pickles and jam")
+    client.force_login(member)
+    for query in ["pickles & | ! : * ( ) ' \\ <->", '"pickles', "pickles' --", "(pickles*)"]:
+        response = client.get(SEARCH, {"q": query, "kind": "posts"})
+        assert response.status_code == 200, query
+        assert [r.id for r in response.context["groups"][0].results] == [post.pk], query
+
+
+def test_content_never_escapes_the_snippet(client, member, space):
+    PostFactory(space=space, body='<script>alert("x")</script> sauerkraut <img src=x onerror=1>')
+    client.force_login(member)
+    for url in (SEARCH, SUGGESTIONS):
+        html = client.get(url, {"q": "sauerkraut"}).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+        assert "<mark>sauerkraut</mark>" in html
+
+
+def test_the_palette_lists_options_grouped_by_kind(client, member, space):
+    post = PostFactory(space=space, title="Kimchi recipe", body="Napa cabbage")
+    client.force_login(member)
+    html = client.get(SUGGESTIONS, {"q": "kimch"}).content.decode()
+    assert 'role="group" aria-labelledby="palette-group-posts"' in html
+    assert f'role="option" id="palette-posts-{post.pk}" href="/posts/{post.pk}/"' in html
+    assert 'data-summary="1 result"' in html
+    assert f'href="{SEARCH}?q=kimch"' in html  # the last option: every result
+    empty = client.get(SUGGESTIONS, {"q": "nothingatall"}).content.decode()
+    assert 'data-summary="No results for “nothingatall”"' in empty
+    assert client.get(SUGGESTIONS).content.strip() == b""
+
+
+def test_visitors_find_only_public_content(client, space):
+    public = SpaceFactory(visibility="public")
+    PostFactory(space=space, body="Secret miso")
+    shown = PostFactory(space=public, body="Open miso")
+    response = client.get(SEARCH, {"q": "miso", "kind": "posts"})
+    assert [r.id for r in response.context["groups"][0].results] == [shown.pk]
+
+
+@pytest.mark.parametrize("rows", [1, 12], ids=["one-post", "twelve-posts"])
+def test_the_pages_read_a_fixed_number_of_queries(
+    client, member, space, django_assert_max_num_queries, rows
+):
+    for n in range(rows):
+        post = PostFactory(space=space, body=f"Kefir grains {n}")
+        CommentFactory(post=post, body="kefir is great")
+    client.force_login(member)
+    client.get(SEARCH, {"q": "kefir"})  # sessions and per-process caches warm
+    with django_assert_max_num_queries(16):
+        assert client.get(SEARCH, {"q": "kefir"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(SEARCH, {"q": "kefir", "kind": "comments"}).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(SUGGESTIONS, {"q": "kefi"}).status_code == 200
