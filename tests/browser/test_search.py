@@ -18,10 +18,10 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     admin = AdminFactory(display_name="Ada Admin")
     general = services.create_space(admin, name="General", visibility="members")
     author = UserFactory(display_name="Grace Hopper")
-    services.create_post(author, space=general, title="Compilers for everyone",
-                                body="A compiler turns <b>source</b> into machine code.")  # fmt: skip
-    services.create_post(author, space=general, title="Debugging stories",
-                         body="The first compiler bug was a moth.")  # fmt: skip
+    body = "A compiler turns <b>source</b> into machine code."
+    services.create_post(author, space=general, title="Compilers for everyone", body=body)
+    body = "The first compiler bug was a moth."
+    services.create_post(author, space=general, title="Debugging stories", body=body)
     member = UserFactory(display_name="Lena Learner")
     page = console.attach(browser.new_context(viewport=DESKTOP).new_page())
     sign_in(page, live_server.url, member)
@@ -35,7 +35,8 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     listbox = page.get_by_role("listbox", name="Suggestions")
     expect(listbox.get_by_role("option", name=re.compile("Compilers for everyone"))).to_be_visible()
     expect(box).to_have_attribute("aria-expanded", "true")
-    expect(page.locator("#search-palette [role=status]")).to_have_text(re.compile(r"^\d+ results?$"))
+    status = page.locator("#search-palette [role=status]")
+    expect(status).to_have_text(re.compile(r"^\d+ results?$"))
     # The matched words are marked; the content's own markup stays text.
     expect(listbox.locator("mark").first).to_contain_text(re.compile("compil", re.I))
     expect(listbox.locator("b")).to_have_count(0)
@@ -67,7 +68,8 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     screenshot(page, "search-results-01")
 
     page.set_viewport_size(PHONE)
-    page.get_by_role("navigation", name="Kinds of results").get_by_role("link", name="Posts").click()
+    tabs = page.get_by_role("navigation", name="Kinds of results")
+    tabs.get_by_role("link", name="Posts").click()
     expect(page).to_have_url(re.compile(r"kind=posts"))
     expect(page.get_by_role("link", name="Compilers for everyone")).to_be_visible()
     screenshot(page, "search-results-02-phone")
