@@ -468,6 +468,9 @@ def main(argv=None):
     leftover = servers.close_leftover_sessions(database_url(args.scale))
     if leftover:
         print(f"closed {leftover} database sessions left by an earlier run", flush=True)
+    leftover = servers.clear_leftover_tasks(env["REDIS_URL"])
+    if leftover:
+        print(f"dropped {leftover} tasks left by an earlier run", flush=True)
     import django
 
     django.setup()

@@ -308,6 +308,20 @@ def close_leftover_sessions(database_url):
         ).fetchone()[0]
 
 
+def clear_leftover_tasks(redis_url):
+    """Tasks an interrupted run left in the broker (its Redis database is the benchmark's
+    own): a worker stopped mid-run leaves the delayed mails it held in `unacked`, which Redis
+    hands back only after the visibility timeout (an hour), so the next run's drain would
+    wait for them in vain. Returns how many were dropped."""
+    import redis
+
+    broker = redis.Redis.from_url(redis_url)
+    queues = ("celery", "unacked", "unacked_index")  # kombu's Redis transport keys
+    dropped = broker.llen("celery") + broker.hlen("unacked")
+    broker.delete(*queues)
+    return dropped
+
+
 # --- HTTP (stdlib only) ---------------------------------------------------------------------
 
 

@@ -236,4 +236,7 @@ def wait_for_drain(timeout=600):
         if quiet >= 2:  # twice in a row: nothing in flight between the two looks
             return time.monotonic() - started
         time.sleep(0.5)
-    raise RuntimeError(f"the task queue did not drain in {timeout} s")
+    raise RuntimeError(
+        f"the task queue did not drain in {timeout} s: {queued} queued or unacknowledged, "
+        f"{busy} running or reserved by a worker"
+    )
