@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from . import live
 from .actors import SystemActor
-from .models import AccessGrant, Gated, Post, Space, User
+from .models import AccessGrant, Comment, Gated, Post, Space, User
 
 
 def is_system(actor):
@@ -81,6 +81,14 @@ def visible_members(viewer, queryset=None):
     if is_active_member(viewer):
         shown |= Q(pk=viewer.pk)
     return queryset.filter(shown)
+
+
+def findable_members(viewer, queryset=None):
+    """The members a viewer may find by name (the directory, search): visible_members for
+    members; none for visitors, to whom the directory is closed."""
+    if not is_active_member(viewer):
+        return (User.objects.all() if queryset is None else queryset).none()
+    return visible_members(viewer, queryset)
 
 
 def can_moderate_member(actor, member):
@@ -321,6 +329,12 @@ def comments_shown_to(user):
     """can_see_comment in SQL, for comments of a post the user may see: a Q on comments."""
     live = Q(deleted_at__isnull=True)
     return live if can_moderate(user) else live & Q(hidden_at__isnull=True)
+
+
+def visible_comments(user, queryset=None):
+    """can_see_comment in SQL, for comments anywhere: shown ones on posts the user may see."""
+    queryset = Comment.objects.all() if queryset is None else queryset
+    return queryset.filter(comments_shown_to(user), post__in=visible_posts(user))
 
 
 def check_can_see_comment(user, comment):

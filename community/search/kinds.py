@@ -14,21 +14,6 @@ def _post_title(post):
     return post.title or Truncator(post.body).chars(80)
 
 
-def _visible_comments(searcher, comments):
-    """Comments the searcher may see (live, hidden ones for moderators) on posts they may
-    see: access.can_see_comment in SQL."""
-    return comments.filter(
-        access.comments_shown_to(searcher), post__in=access.visible_posts(searcher)
-    )
-
-
-def _visible_members(searcher, members):
-    # The directory is for members only: visitors find no one, as its page shows them none.
-    if not access.is_active_member(searcher):
-        return members.none()
-    return access.visible_members(searcher, members)
-
-
 POSTS = Source(
     kind="posts",
     label="Posts",
@@ -49,7 +34,7 @@ COMMENTS = Source(
     model=Comment,
     columns={"body": "B"},
     snippet="body",
-    visible=_visible_comments,
+    visible=access.visible_comments,
     title=lambda comment: f"On “{_post_title(comment.post)}”",
     url=lambda comment: (
         reverse("community:post", args=[comment.post_id]) + f"#comment-{comment.pk}"
@@ -65,7 +50,7 @@ MEMBERS = Source(
     model=User,
     columns={"display_name": "A", "handle": "A", "bio": "B"},
     snippet="bio",
-    visible=_visible_members,
+    visible=access.findable_members,
     title=lambda member: member.display_name,
     url=lambda member: reverse("community:profile", args=[member.pk]),
     fuzzy=("display_name", "handle"),

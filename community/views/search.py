@@ -18,10 +18,6 @@ ALL_TAB_SIZE = 5
 PALETTE_SIZE = 4
 
 
-def _errors(error):
-    return [message for messages in error.message_dict.values() for message in messages]
-
-
 def _kind(request):
     """The tab asked for: a registered kind, or "" for all of them (an unknown one too)."""
     kind = request.GET.get("kind", "")
@@ -49,7 +45,7 @@ def search_page(request):
                 size=DEFAULT_PAGE_SIZE if kind else ALL_TAB_SIZE,
             )
         except ValidationError as error:
-            context["errors"] = _errors(error)
+            context["errors"] = error.messages
     groups = context["groups"]
     if kind and groups and groups[0].next_cursor:
         context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
@@ -71,7 +67,7 @@ def search_suggestions(request):
         try:
             groups = search.search(request.user, query, size=PALETTE_SIZE)
         except ValidationError as error:
-            errors = _errors(error)
+            errors = error.messages
     context = {
         "query": query,
         "groups": [group for group in groups if group.results],
