@@ -2,7 +2,7 @@
 the validation that matters, and apply_service_errors puts their refusals on the form."""
 
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -241,6 +241,45 @@ class DirectoryFilterForm(forms.Form):
             "following": data.get("following", False),
             "sort": data.get("sort") or "newest",
             **{key: data.get(key) or None for key in member_filters()},
+        }
+
+
+class SearchFilterForm(forms.Form):
+    """The search page's filters beside the query: a space (of those the searcher may see),
+    an author's handle and whole days on the searcher's clock, `until` included."""
+
+    space = forms.ChoiceField(label="Space", required=False)
+    author = forms.CharField(label="By", required=False, max_length=60)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, spaces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["space"].choices = [("", "Any space"), *((s.slug, s.name) for s in spaces)]
+        self.fields["author"].widget.attrs["placeholder"] = "@handle"
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The last day comes before the first.")
+        return data
+
+    def filters(self):
+        """The search service's keyword arguments from the valid fields (a bad one is shown
+        with its error and left out)."""
+        self.is_valid()
+        data = self.cleaned_data
+
+        def midnight(day):
+            return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+        until = data.get("until")
+        return {
+            "space": data.get("space") or None,
+            "author": (data.get("author") or "").strip().lstrip("@") or None,
+            "since": midnight(data["since"]) if data.get("since") else None,
+            "until": midnight(until + timedelta(days=1)) if until else None,
         }
 
 

@@ -162,6 +162,10 @@ if DATABASE_URL:
             conn_health_checks=not DB_POOL_MAX_SIZE,
         )
     }
+    # No JIT compilation: it is for long analytical queries, and it compiled a web page's
+    # short ones whose row estimates are high (search's prefixes: a fixed guess) for 10 to
+    # 60 ms each, longer than they then ran.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if DB_POOL_MAX_SIZE:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, DB_POOL_MAX_SIZE),
@@ -577,6 +581,9 @@ USE_TZ = True
 # french, german, simple, …). The index is built in it: after changing it, run
 # `manage.py rebuild_search_index` (community/search/indexes.py).
 SEARCH_LANGUAGE = env("SEARCH_LANGUAGE", "english")
+# How many of a kind's newest matches are ranked (community/search/service.py): a common
+# word matches hundreds of thousands of rows, and ranking them all took seconds.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000)
 # Celery's crontab schedules (the nightly analytics rollup) follow the community's clock.
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -5,8 +5,11 @@ Each kind is one query on PostgreSQL (two with the trigram threshold of names), 
 SQLite (the matches, then their rows), whatever the number of results.
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
-similarity; bm25 with the same weights on SQLite), newer first among equal ranks. A query
-of filters only (`from:@ada`, `#django`) lists newest first.
+similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a
+kind's newest SEARCH_CANDIDATES matches (by id) are ranked: a rare word has fewer, and a
+common one is found in its recent rows in milliseconds, where ranking all its matches took
+seconds; an old row is then found by adding a word that narrows the matches, or a date or
+space filter. A query of filters only (`from:@ada`, `#django`) lists newest first.
 
 The cursor is per kind: the last result's (rank, time, id), with the kind and a digest of
 the query and filters, signed, so that a cursor is only ever read back for the list it was

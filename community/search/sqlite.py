@@ -10,6 +10,7 @@ The FTS5 query is written from the parsed words only, each a quoted string, so n
 member typed (NEAR, AND, -, ^, :, *) reaches MATCH: `"async views" "djan"*`.
 """
 
+from django.conf import settings
 from django.db import connection
 
 from . import indexes
@@ -34,11 +35,14 @@ def page(source, queryset, parsed, *, after, size, start_sel, stop_sel):
         keyset_params = [rank, connection.ops.adapt_datetimefield_value(time), pk]
     snippet_column = list(source.columns).index(source.snippet)
     sql = f"""
-        WITH matched AS MATERIALIZED (
+        WITH newest AS MATERIALIZED (
+            SELECT rowid AS id FROM {fts}
+            WHERE {fts} MATCH %s AND rowid IN ({visible}) ORDER BY rowid DESC LIMIT %s
+        ), matched AS MATERIALIZED (
             SELECT {fts}.rowid AS id, -bm25({fts}, {weights}) AS rank,
                    {table}.{source.time} AS time
             FROM {fts} JOIN {table} ON {table}.id = {fts}.rowid
-            WHERE {fts} MATCH %s AND {fts}.rowid IN ({visible})
+            WHERE {fts} MATCH %s AND {fts}.rowid IN (SELECT id FROM newest)
         ), page AS (
             SELECT * FROM matched {keyset} ORDER BY rank DESC, time DESC, id DESC LIMIT %s
         )
@@ -47,7 +51,8 @@ def page(source, queryset, parsed, *, after, size, start_sel, stop_sel):
         WHERE {fts} MATCH %s
         ORDER BY page.rank DESC, page.time DESC, page.id DESC
     """  # noqa: S608 - names from registered sources; every value a member gave is a parameter
-    params = [match, *visible_params, *keyset_params, size, start_sel, stop_sel, match]
+    params = [match, *visible_params, settings.SEARCH_CANDIDATES, match, *keyset_params, size,
+              start_sel, stop_sel, match]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -7,9 +7,11 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from community import search
+from community.forms import SearchFilterForm
 from community.pagination import DEFAULT_PAGE_SIZE
 from community.search.query import MAX_LENGTH
 from community.search.sources import source_for
+from community.selectors.sidebar import request_spaces
 
 from .common import page_url
 
@@ -27,9 +29,14 @@ def _kind(request):
 def search_page(request):
     query = request.GET.get("q", "").strip()
     kind = _kind(request)
+    spaces = [space for space in request_spaces(request) if not space.is_locked]
+    form = SearchFilterForm(request.GET, spaces=spaces)
+    filters = form.filters()
     context = {
         "query": query,
         "kind": kind,
+        "form": form,
+        "is_filtered": any(filters.values()),
         "tabs": [(source.kind, source.label) for source in search.registered_sources()],
         "max_length": MAX_LENGTH,
         "groups": [],
@@ -43,6 +50,7 @@ def search_page(request):
                 kinds=[kind] if kind else None,
                 cursor=request.GET.get("cursor") if kind else None,
                 size=DEFAULT_PAGE_SIZE if kind else ALL_TAB_SIZE,
+                **filters,
             )
         except ValidationError as error:
             context["errors"] = error.messages

@@ -1,6 +1,6 @@
 """Search (community/search): what each searcher finds, ranking, snippets, filters, bad input
 and cursors. Every test here runs on both engines (SQLite's FTS5 and PostgreSQL's full-text
-search) and expects the same answer; test_search_postgres.py holds what only PostgreSQL does."""
+search) and expects the same answer; test_search_index.py holds what only PostgreSQL does."""
 
 from datetime import timedelta
 
@@ -50,6 +50,18 @@ def test_equal_ranks_come_newest_first(member, space):
     assert found(member, "kombucha") == [new.pk, old.pk]
 
 
+def test_only_the_newest_matches_are_ranked(member, space, settings):
+    settings.SEARCH_CANDIDATES = 3
+    oldest = PostFactory(space=space, title="Tempeh", body="tempeh")  # the best rank: a title
+    newer = [PostFactory(space=space, body=f"tempeh {i}") for i in range(3)]
+    assert set(found(member, "tempeh")) == {post.pk for post in newer}
+    assert found(member, "tempeh", kinds=["posts"], size=10) == [p.pk for p in reversed(newer)]
+    # A narrower query reaches it again.
+    assert found(member, "tempeh", since=oldest.created_at, until=newer[0].created_at) == [
+        oldest.pk
+    ]
+
+
 def test_words_are_stemmed_and_all_required(member, space):
     running = PostFactory(space=space, body="She was running the marathon")
     PostFactory(space=space, body="A marathon of baking")
@@ -75,6 +87,8 @@ def test_results_are_grouped_by_kind_in_registration_order(member, space):
     CommentFactory(post=PostFactory(space=space), body="ask the horticulturist")
     SpaceFactory(name="Horticulturist corner")
     groups = search.search(member, "horticulturist")
+    assert [group.kind for group in groups] == [s.kind for s in search.registered_sources()]
+    groups = groups[:4]  # community's kinds come first: the apps' register after it
     assert [group.kind for group in groups] == ["posts", "comments", "members", "spaces"]
     assert [len(group.results) for group in groups] == [1, 1, 1, 1]
     assert [group.label for group in groups] == ["Posts", "Comments", "Members", "Spaces"]

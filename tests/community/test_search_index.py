@@ -12,7 +12,7 @@ from django.db.models import F, Value
 
 from community import search
 from community.models import Post, User
-from community.search import checks, indexes
+from community.search import checks, indexes, postgres
 from community.search.kinds import POSTS
 from community.search.postgres import CONFIG, VECTOR, WORD_SIMILARITY
 from tests.factories import PostFactory, UserFactory
@@ -136,3 +136,25 @@ def test_queries_use_the_gin_indexes(member, space):
     assert "community_post_search_idx" in _plan(*posts.query.sql_with_params())
     names = User.objects.filter(TrigramWordSimilar(F("display_name"), Value("jonh")))
     assert "community_user_name_trgm_idx" in _plan(*names.values("pk").query.sql_with_params())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "matching",
+    [range(10), range(4), range(7, 10), [0, 9]],
+    ids=["in-every-row", "old-rows-only", "newest-rows-only", "one-new-one-old"],
+)
+def test_the_newest_matches_are_found_whichever_way_is_cheaper(
+    member, space, settings, monkeypatch, matching
+):
+    """On a table larger than the window, the walk over the newest rows, the walk on and
+    the index for the older rows together find exactly the newest matches."""
+    monkeypatch.setattr(postgres, "WINDOW", 3)
+    settings.SEARCH_CANDIDATES = 4
+    posts = [
+        PostFactory(space=space, body="quinoa salad" if i in matching else "plain rice")
+        for i in range(10)
+    ]
+    newest = sorted((posts[i].pk for i in matching), reverse=True)[:4]
+    (group,) = search.search(member, "quinoa", kinds=["posts"], size=10)
+    assert sorted((result.id for result in group.results), reverse=True) == newest

@@ -1,8 +1,11 @@
 """The search pages (community/views/search.py): the results page with its tabs and next
 pages, the palette's suggestions, their errors, and a fixed number of queries."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CommentFactory, PostFactory, SpaceFactory
 
@@ -126,9 +129,53 @@ def test_the_pages_read_a_fixed_number_of_queries(
         CommentFactory(post=post, body="kefir is great")
     client.force_login(member)
     client.get(SEARCH, {"q": "kefir"})  # sessions and per-process caches warm
-    with django_assert_max_num_queries(16):
+    # Per kind on PostgreSQL: its newest id, the ids of the newest matches, their page (none
+    # when nothing matched); names: the trigram threshold in a savepoint, then the page.
+    with django_assert_max_num_queries(26):
         assert client.get(SEARCH, {"q": "kefir"}).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert client.get(SEARCH, {"q": "kefir", "kind": "comments"}).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(24):
         assert client.get(SUGGESTIONS, {"q": "kefi"}).status_code == 200
+
+
+def test_the_filters_narrow_the_results_and_follow_the_tabs(client, member, space):
+    other = SpaceFactory(name="Kitchen")
+    wanted = PostFactory(space=space, author=member, body="Kimchi recipe")
+    PostFactory(space=other, author=member, body="Kimchi in the kitchen")
+    PostFactory(space=space, body="Kimchi by someone else")
+    PostFactory(space=space, author=member, body="Old kimchi",
+                created_at=timezone.now() - timedelta(days=40))  # fmt: skip
+    client.force_login(member)
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+    params = {"q": "kimchi", "space": space.slug, "author": f"@{member.handle}", "since": since}
+    response = client.get(SEARCH, params)
+    html = response.content.decode()
+    assert [r.id for r in response.context["groups"][0].results] == [wanted.pk]
+    assert '<details class="search-filters" open>' in html
+    assert f'<option value="{space.slug}" selected>' in html
+    # A tab keeps the filters, and so does the next page's link.
+    tab = f"?q=kimchi&amp;space={space.slug}&amp;author=%40{member.handle}&amp;since={since}"
+    assert f'href="{SEARCH}{tab}&amp;kind=posts"' in html
+    assert "Search without the filters" not in html  # something was found
+
+
+def test_a_filter_in_error_is_shown_and_left_out(client, member, space):
+    PostFactory(space=space, body="Miso soup")
+    client.force_login(member)
+    today = timezone.localdate()
+    params = {"q": "miso", "since": today.isoformat(), "until": (today - timedelta(days=1))}
+    response = client.get(SEARCH, params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The last day comes before the first." in html
+    # The first day alone still applies: today's post is found.
+    assert len(response.context["groups"][0].results) == 1
+
+
+def test_an_empty_filtered_search_offers_to_drop_the_filters(client, member, space):
+    PostFactory(space=space, body="Natto")
+    client.force_login(member)
+    html = client.get(SEARCH, {"q": "natto", "author": "@nobody"}).content.decode()
+    assert "No results for “natto”" in html
+    assert 'href="/search/?q=natto">Search without the filters' in html
