@@ -1,7 +1,7 @@
 """Courses' own rules on top of community's gating (never a copy of it): a course is seen
 by whoever may see a Gated object of its visibility, once it is published and not deleted;
 admins see drafts too. A lesson opens to whoever may see its course, once its module's drip
-has opened for them; admins are never locked out."""
+has opened for them; admins are never locked out. visible_lessons is that rule in SQL."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,7 +10,7 @@ from django.utils import timezone
 from community import access
 
 from . import drip
-from .models import Course
+from .models import Course, Enrollment, Lesson
 
 
 class LessonLocked(PermissionDenied):
@@ -99,6 +99,25 @@ def check_can_open_lesson(user, lesson, enrollment, *, now=None):
     zone = drip.member_zone(user)
     if drip.is_locked(lesson.module, enrollment, zone, now=now or timezone.now()):
         raise LessonLocked(drip.opens_at(lesson.module, enrollment, zone))
+
+
+def visible_lessons(user, queryset=None, *, now=None):
+    """The lessons `user` may open (check_can_open_lesson in SQL): alive, in an alive module
+    of a course they see, and not in a module whose drip still locks it for them."""
+    queryset = Lesson.objects.alive() if queryset is None else queryset.alive()
+    queryset = queryset.filter(module__deleted_at__isnull=True, course__in=visible_courses(user))
+    if can_author(user):
+        return queryset
+    # As the lesson page, which reads no enrollment for a visitor or a banned member.
+    enrollments = (
+        Enrollment.objects.filter(user=user).only("course_id", "enrolled_at", "released_at")
+        if access.is_active_member(user)
+        else []
+    )
+    now = now or timezone.now()
+    return queryset.filter(
+        drip.open_modules(list(enrollments), drip.member_zone(user), now=now, prefix="module__")
+    )
 
 
 def may_receive_course_topic(user, course_id):

@@ -6,10 +6,10 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from community import analytics, cards, live
+        from community import analytics, cards, live, search
 
         # Registers courses' audit actions (module level in the services).
-        from . import access, card_kinds
+        from . import access, card_kinds, search_kinds
         from .analytics import SERIES
         from .services import authoring, learning  # noqa: F401
 
@@ -17,3 +17,5 @@ class CoursesConfig(AppConfig):
         cards.register_kind(card_kinds.COURSE)
         for series in SERIES:
             analytics.register_series(series)
+        for source in search_kinds.KINDS:
+            search.register_source(source)

@@ -6,10 +6,10 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from community import analytics, cards, live
+        from community import analytics, cards, live, search
 
         # Registers events' audit actions (module level in the services).
-        from . import access, card_kinds
+        from . import access, card_kinds, search_kinds
         from .analytics import SERIES
         from .services import authoring, imports, occurrences  # noqa: F401
 
@@ -17,3 +17,4 @@ class EventsConfig(AppConfig):
         cards.register_kind(card_kinds.OCCURRENCE)
         for series in SERIES:
             analytics.register_series(series)
+        search.register_source(search_kinds.EVENTS)

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from community import access
 from community.models import User
 
-from .models import Block, Participant, Preferences
+from .models import Block, Message, Participant, Preferences
 
 
 def why_not_message(sender, recipient):
@@ -60,6 +60,19 @@ def direct_messages_on(member):
         "direct_messages", flat=True
     ).first()  # fmt: skip
     return True if preference is None else preference
+
+
+def visible_messages(user, queryset=None):
+    """The messages `user` may read: those not deleted in the conversations they are one of
+    the two participants of (never anyone else's, whatever their role); a visitor reads
+    none. What the thread page shows of them, without the placeholders of deleted ones."""
+    queryset = Message.objects.all() if queryset is None else queryset
+    if not access.is_active_member(user):
+        return queryset.none()
+    return queryset.filter(
+        deleted_at__isnull=True,
+        conversation_id__in=Participant.objects.filter(member=user).values("conversation_id"),
+    )
 
 
 def may_receive_conversation_topic(user, conversation_id):

@@ -67,6 +67,20 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     expect(page.get_by_role("link", name="Debugging stories")).to_be_visible()
     screenshot(page, "search-results-01")
 
+    # The filters: a space and a first day narrow the results, and the tabs keep them.
+    page.get_by_text("Filters").click()
+    page.get_by_label("Space", exact=True).select_option(label="General")
+    page.get_by_label("From", exact=True).fill("2000-01-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"space=general"))
+    expect(page.get_by_text("Filters (on)")).to_be_visible()
+    expect(page.get_by_role("link", name="Debugging stories")).to_be_visible()
+    screenshot(page, "search-results-01b-filtered")
+    expect(page.get_by_role("navigation", name="Kinds of results").get_by_role(
+        "link", name="Posts"
+    )).to_have_attribute("href", re.compile(r"space=general"))  # fmt: skip
+
     page.set_viewport_size(PHONE)
     tabs = page.get_by_role("navigation", name="Kinds of results")
     tabs.get_by_role("link", name="Posts").click()
@@ -77,5 +91,6 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No results for “nothingmatchesthis” in posts")).to_be_visible()
     page.get_by_role("link", name="Search everything").click()
-    expect(page).to_have_url(re.compile(r"/search/\?q=nothingmatchesthis$"))
+    kept = re.compile(r"/search/\?q=nothingmatchesthis&space=general")  # the filters stay
+    expect(page).to_have_url(kept)
     screenshot(page, "search-results-03-empty-phone")

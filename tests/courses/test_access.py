@@ -20,6 +20,7 @@ from tests.factories import (
     EnrollmentFactory,
     LessonFactory,
     ModuleFactory,
+    UserFactory,
 )
 from tests.helpers import check_socket_topic, check_topic_rule
 
@@ -226,6 +227,59 @@ def test_a_member_who_loses_the_tier_loses_the_lessons_until_it_returns(paid_mem
         access.check_can_open_lesson(next_request(), lesson, enrollment)
     AccessGrantFactory(user=paid_member, tier=pro)
     access.check_can_open_lesson(next_request(), lesson, enrollment)
+
+
+# --- The same rule in SQL (visible_lessons, which search lists lessons with) ---------------
+
+
+def _may_open(member, lesson, enrollment, now):
+    try:
+        access.check_can_open_lesson(member, lesson, enrollment, now=now)
+    except LessonLocked:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Santiago"])
+def test_visible_lessons_agrees_with_opening_each_lesson_around_midnights(db, zone):
+    """Every drip rule, for members who enrolled either side of a local midnight, at moments
+    either side of each midnight of a week; in Santiago, midnight of 6 September 2026 does
+    not exist (the clocks jump from 24:00 to 01:00)."""
+    tz = ZoneInfo(zone)
+    course = CourseFactory()
+    rules = [{}, *({"drip_days": n} for n in (0, 1, 2, 7)),
+             *({"drip_date": date(2026, 9, day)} for day in (5, 6, 7))]  # fmt: skip
+    lessons = [LessonFactory(module=ModuleFactory(course=course, **rule)) for rule in rules]
+    members = [UserFactory(time_zone=zone) for _ in range(4)]
+    enrollments = [
+        None,
+        EnrollmentFactory(course=course, user=members[1],
+                          enrolled_at=datetime(2026, 9, 4, 23, 30, tzinfo=tz)),
+        EnrollmentFactory(course=course, user=members[2],
+                          enrolled_at=datetime(2026, 9, 5, 0, 30, tzinfo=tz)),
+        EnrollmentFactory(course=course, user=members[3], enrolled_at=NOW, released_at=NOW),
+    ]  # fmt: skip
+    midnights = [datetime(2026, 9, 4, tzinfo=tz) + timedelta(days=n) for n in range(10)]
+    # In UTC, as timezone.now() is: two datetimes of one zone compare by their wall clocks.
+    moments = [(m + delta).astimezone(UTC) for m in midnights
+               for delta in (timedelta(minutes=-1), timedelta(0), timedelta(hours=1))]  # fmt: skip
+    for member, enrollment in zip(members, enrollments, strict=True):
+        for now in moments:
+            listed = set(access.visible_lessons(member, now=now).values_list("pk", flat=True))
+            for lesson, rule in zip(lessons, rules, strict=True):
+                expected = _may_open(member, lesson, enrollment, now)
+                assert (lesson.pk in listed) is expected, (rule, enrollment, now)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_visible_lessons_follow_the_course_and_leave_out_deleted_ones(request, courses, persona):
+    user = request.getfixturevalue(persona)
+    open_lessons = {kind: LessonFactory(module=ModuleFactory(course=course))
+                    for kind, course in courses.items()}  # fmt: skip
+    LessonFactory(module=ModuleFactory(course=courses["public"]), deleted_at=timezone.now())
+    LessonFactory(module=ModuleFactory(course=courses["public"], deleted_at=timezone.now()))
+    listed = set(access.visible_lessons(user).values_list("pk", flat=True))
+    assert listed == {open_lessons[kind].pk for kind in SEES[persona]}
 
 
 # --- The live topic -----------------------------------------------------------------------
