@@ -310,7 +310,7 @@ def close_leftover_sessions(database_url):
 
 def clear_leftover_tasks(redis_url):
     """Tasks an interrupted run left in the broker (its Redis database is the benchmark's
-    own): a worker stopped mid-run leaves the delayed mails it held in `unacked`, which Redis
+    own): a worker stopped mid-run leaves the delayed mails it held in `unacked`, which kombu
     hands back only after the visibility timeout (an hour), so the next run's drain would
     wait for them in vain. Returns how many were dropped."""
     import redis

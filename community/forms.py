@@ -2,10 +2,11 @@
 the validation that matters, and apply_service_errors puts their refusals on the form."""
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from . import analytics, audit
@@ -250,12 +251,20 @@ class SearchFilterForm(forms.Form):
 
     space = forms.ChoiceField(label="Space", required=False)
     author = forms.CharField(label="By", required=False, max_length=60)
+    # Days far enough from the calendar's ends that a midnight on any clock, and the day after
+    # `until`, stay datetimes (9999-12-31 + 1 day overflowed).
+    FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
 
     def __init__(self, *args, spaces=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["space"].choices = [("", "Any space"), *((s.slug, s.name) for s in spaces)]
+        for name in ("since", "until"):
+            self.fields[name].validators += [
+                MinValueValidator(self.FIRST_DAY),
+                MaxValueValidator(self.LAST_DAY),
+            ]
         self.fields["author"].widget.attrs["placeholder"] = "@handle"
 
     def clean(self):

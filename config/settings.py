@@ -162,10 +162,15 @@ if DATABASE_URL:
             conn_health_checks=not DB_POOL_MAX_SIZE,
         )
     }
-    # No JIT compilation: it is for long analytical queries, and it compiled a web page's
+    # Server settings sent when connecting, after any the URL gives (?options=…). By default
+    # no JIT compilation: it is for long analytical queries, and it compiled a web page's
     # short ones whose row estimates are high (search's prefixes: a fixed guess) for 10 to
-    # 60 ms each, longer than they then ran.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # 60 ms each, longer than they then ran. A pooler that refuses startup parameters
+    # (PgBouncer's default) wants DB_OPTIONS="" and `ALTER DATABASE … SET jit = off`.
+    DB_OPTIONS = env("DB_OPTIONS", "-c jit=off")
+    if DB_OPTIONS:
+        db_options = DATABASES["default"].setdefault("OPTIONS", {})
+        db_options["options"] = f"{db_options.get('options', '')} {DB_OPTIONS}".strip()
     if DB_POOL_MAX_SIZE:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, DB_POOL_MAX_SIZE),
@@ -583,7 +588,7 @@ USE_TZ = True
 SEARCH_LANGUAGE = env("SEARCH_LANGUAGE", "english")
 # How many of a kind's newest matches are ranked (community/search/service.py): a common
 # word matches hundreds of thousands of rows, and ranking them all took seconds.
-SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000)
+SEARCH_CANDIDATES = max(1, env_int("SEARCH_CANDIDATES", 1000))
 # Celery's crontab schedules (the nightly analytics rollup) follow the community's clock.
 CELERY_TIMEZONE = TIME_ZONE
 

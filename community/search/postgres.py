@@ -29,7 +29,7 @@ from . import indexes
 # "Garcia"; "Gardner" is 0.55).
 WORD_SIMILARITY = {"short": 0.4, "long": 0.5}
 SHORT = 5  # characters
-WINDOW = 10_000  # the newest rows of a kind walked for matches before anything else
+WINDOW = 10_000  # the newest ids of a kind walked for matches before anything else
 
 
 def similarity_threshold(text):
@@ -66,8 +66,8 @@ def tsquery(terms):
 
 
 def matches(source, queryset, parsed, *, start_sel, stop_sel):
-    """The rows of `queryset` that match, annotated with `rank` and `snippet` (the matched
-    words between start_sel and stop_sel)."""
+    """The newest SEARCH_CANDIDATES rows of `queryset` that match, annotated with `rank`
+    and `snippet` (the matched words between start_sel and stop_sel)."""
     query = SearchQuery(tsquery(parsed.terms), search_type="raw", config=CONFIG)
     queryset = queryset.alias(_vector=VECTOR)
     condition = Q(_vector=query)
@@ -100,8 +100,8 @@ def _newest_matches(source, queryset, condition, query):
     typed) to match a fixed share of rows, and so walked the whole table for a rare word
     (1.8 s on 3 million comments) and listed every match of a common one (1.6 s).
 
-    So the newest WINDOW rows are walked first, a bounded cost. When they hold too few
-    matches, the share they did hold says what the rest costs each way: walking on reads
+    So the rows of the newest WINDOW ids are walked first, a bounded cost. When they hold
+    too few matches, the share they did hold says what the rest costs each way: walking on reads
     about (matches still needed / share) rows, the index about (share x older rows). A
     walk on is bounded too (four times what the share predicts), and what it still lacks
     comes from the index. Each query leaves the planner one way: a walk reads the vector

@@ -1,8 +1,10 @@
 """search(): one query across every registered kind, grouped by kind, only what the
 searcher may see (each source's `visible`, decided by access.py and the apps' rules).
 
-Each kind is one query on PostgreSQL (two with the trigram threshold of names), two on
-SQLite (the matches, then their rows), whatever the number of results.
+Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
+its newest id, the ids of its newest matches (one to three queries, postgres.py says why)
+and their page (names: the trigram threshold, then one query); on SQLite two (the matches,
+then their rows).
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
 similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a
@@ -13,9 +15,9 @@ space filter. A query of filters only (`from:@ada`, `#django`) lists newest firs
 
 The cursor is per kind: the last result's (rank, time, id), with the kind and a digest of
 the query and filters, signed, so that a cursor is only ever read back for the list it was
-made for (another query, another kind or a forged one is a 400 on `cursor`). On SQLite a
-bm25 rank depends on the whole table, so a page written between two pages may shift the
-next one; PostgreSQL's ranks depend on the row alone.
+made for (another query, another kind or a forged one is a 400 on `cursor`). A match
+written between two pages may shift the next one: it takes the place of the oldest
+candidate, and on SQLite a bm25 rank also depends on the whole table.
 
 Snippets are safe HTML: the engines mark matched words with two private-use characters,
 the whole text is escaped, then only those marks become <mark>…</mark>.

@@ -179,3 +179,17 @@ def test_an_empty_filtered_search_offers_to_drop_the_filters(client, member, spa
     html = client.get(SEARCH, {"q": "natto", "author": "@nobody"}).content.decode()
     assert "No results for “natto”" in html
     assert 'href="/search/?q=natto">Search without the filters' in html
+
+
+@pytest.mark.parametrize(
+    "dates", [{"until": "9999-12-31"}, {"since": "0001-01-01"}], ids=["last-day", "first-day"]
+)
+def test_a_day_at_the_calendars_end_is_refused_not_a_server_error(client, member, space, dates):
+    member.time_zone = "Pacific/Auckland"  # east of UTC: the first day's midnight is before 1 AD
+    member.save(update_fields=["time_zone"])
+    PostFactory(space=space, body="Tahini")
+    client.force_login(member)
+    response = client.get(SEARCH, {"q": "tahini", **dates})
+    assert response.status_code == 200
+    assert "Ensure this value is" in response.content.decode()
+    assert len(response.context["groups"][0].results) == 1  # the day is left out
