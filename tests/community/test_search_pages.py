@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import CommentFactory, PostFactory, SpaceFactory
+from tests.factories import CommentFactory, PaidSpaceFactory, PostFactory, SpaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,16 @@ def test_a_day_at_the_calendars_end_is_refused_not_a_server_error(client, member
     assert response.status_code == 200
     assert "Ensure this value is" in response.content.decode()
     assert len(response.context["groups"][0].results) == 1  # the day is left out
+
+
+def test_a_space_the_member_may_not_see_is_not_a_filter_choice(client, member, space):
+    paid = PaidSpaceFactory(name="Inner circle")
+    PostFactory(space=paid, body="Sourdough secrets")
+    shown = PostFactory(space=space, body="Sourdough for all")
+    client.force_login(member)
+    response = client.get(SEARCH, {"q": "sourdough", "space": paid.slug})
+    html = response.content.decode()
+    assert "Select a valid choice" in html
+    assert f'<option value="{paid.slug}"' not in html
+    # The refused filter is left out; the paid space's post stays unseen.
+    assert [r.id for r in response.context["groups"][0].results] == [shown.pk]
