@@ -118,6 +118,14 @@ def check_can_act_on_content_of(actor, author):
         raise PermissionDenied("Only admins may act on an admin's content.")
 
 
+def _refuse_over_content(actor, author, message):
+    """Raises the refusal that explains itself: a moderator over an admin's content is told
+    why, anyone else gets `message`."""
+    if can_moderate(actor):
+        check_can_act_on_content_of(actor, author)
+    raise PermissionDenied(message)
+
+
 def held_tier_ids(user):
     """Ids of the tiers the member holds now, through an active grant (one query, then
     remembered on the user object for the rest of the request)."""
@@ -287,26 +295,31 @@ def check_can_see_post(user, post):
 
 
 def can_edit_post(user, post):
-    """Authors edit their own posts; moderators and admins edit any."""
+    """Authors edit (and delete) their own posts; moderators and admins others', except that
+    only admins act on an admin's."""
     if not is_active_member(user) or (post.author_id != user.pk and not user.is_moderator):
         return False  # asked of every card a member sees: the cheap answers first
+    if post.author_id != user.pk and not can_act_on_content_of(user, post.author):
+        return False
     return can_see_post(user, post)
 
 
 def check_can_edit_post(user, post):
     check_can_see_post(user, post)
     if not can_edit_post(user, post):
-        raise PermissionDenied("You may not change this post.")
+        _refuse_over_content(user, post.author, "You may not change this post.")
 
 
 def can_pin_or_hide(user, post):
-    return can_moderate(user) and can_see_post(user, post)
+    return (
+        can_moderate(user) and can_act_on_content_of(user, post.author) and can_see_post(user, post)
+    )
 
 
 def check_can_pin_or_hide(user, post):
     check_can_see_post(user, post)
     if not can_pin_or_hide(user, post):
-        raise PermissionDenied("Only moderators and admins may do this.")
+        _refuse_over_content(user, post.author, "Only moderators and admins may do this.")
 
 
 def can_comment(user, post):
@@ -351,7 +364,7 @@ def can_edit_comment(user, comment):
 def can_delete_comment(user, comment):
     if not (is_active_member(user) and can_see_comment(user, comment)):
         return False
-    return comment.author_id == user.pk or can_moderate(user)
+    return comment.author_id == user.pk or can_act_on_content_of(user, comment.author)
 
 
 def check_can_edit_comment(user, comment):
@@ -363,17 +376,21 @@ def check_can_edit_comment(user, comment):
 def check_can_delete_comment(user, comment):
     check_can_see_comment(user, comment)
     if not can_delete_comment(user, comment):
-        raise PermissionDenied("You may not delete this comment.")
+        _refuse_over_content(user, comment.author, "You may not delete this comment.")
 
 
 def can_hide_comment(user, comment):
-    return can_moderate(user) and can_see_comment(user, comment)
+    return (
+        can_moderate(user)
+        and can_act_on_content_of(user, comment.author)
+        and can_see_comment(user, comment)
+    )
 
 
 def check_can_hide_comment(user, comment):
     check_can_see_comment(user, comment)
     if not can_hide_comment(user, comment):
-        raise PermissionDenied("Only moderators and admins may do this.")
+        _refuse_over_content(user, comment.author, "Only moderators and admins may do this.")
 
 
 def check_is_active_member(user):

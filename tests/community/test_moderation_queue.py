@@ -13,7 +13,13 @@ from community.models import AuditEntry, Comment, Post, Report, Space, User
 from community.services.moderation import hide_if_reported_enough
 from messaging.models import Notification
 from messaging.text import sentence
-from tests.factories import AdminFactory, ModeratorFactory, UserFactory
+from tests.factories import (
+    AdminFactory,
+    CommentFactory,
+    ModeratorFactory,
+    PostFactory,
+    UserFactory,
+)
 from tests.helpers import api_as, assert_constant_queries, run_at_once
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +205,56 @@ def test_moderators_may_not_act_on_admins_or_their_content(moderator, space, com
     committed(services.moderate, other_admin, target=admins_post, action="hide", reason="Old")
     admins_post.refresh_from_db()
     assert admins_post.hidden_at is not None
+
+
+def test_outside_the_queue_moderators_may_not_act_on_an_admins_content_either(
+    moderator, space, client
+):
+    """The post's menu, the comment's buttons, the API and the admin site's actions go
+    through the same access rules as the queue: a moderator is neither offered nor allowed
+    to edit, delete, pin or hide an admin's post or comment, and is told why."""
+    admin = AdminFactory()
+    admins_post = PostFactory(space=space, author=admin)
+    admins_comment = CommentFactory(post=admins_post, author=admin)
+    writes = [
+        lambda: services.edit_post(moderator, post=admins_post, body="Changed"),
+        lambda: services.delete_post(moderator, post=admins_post),
+        lambda: services.pin_post(moderator, post=admins_post),
+        lambda: services.hide_post(moderator, post=admins_post),
+        lambda: services.hide_comment(moderator, comment=admins_comment),
+        lambda: services.delete_comment(moderator, comment=admins_comment),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDenied, match="Only admins may act on an admin's content"):
+            write()
+    api = api_as(moderator)
+    for path in (
+        f"/api/v1/posts/{admins_post.pk}/hide/",
+        f"/api/v1/posts/{admins_post.pk}/pin/",
+        f"/api/v1/comments/{admins_comment.pk}/hide/",
+    ):
+        response = api.post(path)
+        assert response.status_code == 403, path
+        assert "admin's content" in response.json()["detail"]
+    assert api.delete(f"/api/v1/comments/{admins_comment.pk}/").status_code == 403
+    assert not AuditEntry.objects.exists()
+    admins_post.refresh_from_db()
+    admins_comment.refresh_from_db()
+    assert (admins_post.hidden_at, admins_post.pinned_at, admins_post.deleted_at) == (None,) * 3
+    assert (admins_comment.hidden_at, admins_comment.deleted_at) == (None, None)
+    # Neither menu is offered on the post's page; a member's post keeps them.
+    members_post = PostFactory(space=space)
+    client.force_login(moderator)
+    page = client.get(reverse("community:post", args=[admins_post.pk])).content.decode()
+    assert reverse("community:hide_post", args=[admins_post.pk]) not in page
+    assert reverse("community:edit_post", args=[admins_post.pk]) not in page
+    assert reverse("community:hide_comment", args=[admins_comment.pk]) not in page
+    page = client.get(reverse("community:post", args=[members_post.pk])).content.decode()
+    assert reverse("community:hide_post", args=[members_post.pk]) in page
+    # Admins act on each other's content.
+    services.hide_post(AdminFactory(), post=admins_post)
+    services.hide_comment(AdminFactory(), comment=admins_comment)
+    assert AuditEntry.objects.count() == 2
 
 
 def test_members_cannot_decide(member, post):
