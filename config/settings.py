@@ -587,8 +587,12 @@ USE_TZ = True
 # `manage.py rebuild_search_index` (community/search/indexes.py).
 SEARCH_LANGUAGE = env("SEARCH_LANGUAGE", "english")
 # How many of a kind's newest matches are ranked (community/search/service.py): a common
-# word matches hundreds of thousands of rows, and ranking them all took seconds.
+# word matches hundreds of thousands of rows, and ranking them all took seconds. A search of
+# one kind (a tab, `kinds=posts`) ranks SEARCH_CANDIDATES; one of several kinds at once (the
+# "All" tab, the palette, the API without `kinds`) shows each kind's best few and ranks its
+# SEARCH_OVERVIEW_CANDIDATES, so that every kind together answers as fast as one.
 SEARCH_CANDIDATES = max(1, env_int("SEARCH_CANDIDATES", 1000))
+SEARCH_OVERVIEW_CANDIDATES = max(1, env_int("SEARCH_OVERVIEW_CANDIDATES", 100))
 # Celery's crontab schedules (the nightly analytics rollup) follow the community's clock.
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -3,11 +3,10 @@ its date or a number of days after the day they enrolled. Pure functions of the 
 the enrollment and the zone, so the pages, the API and the unlock task agree; open_modules
 is is_locked's twin in SQL, for lists (search) that filter many lessons at once."""
 
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q
 
 
 def member_zone(user):
@@ -45,20 +44,38 @@ def is_locked(module, enrollment, zone, *, now):
 
 
 def open_modules(enrollments, zone, *, now, prefix=""):
-    """The modules not locked for a member now (is_locked in SQL): a Q on modules, through
-    `prefix` ("module__" from lessons), given all the member's enrollments and their zone.
+    """The modules not locked for a member now (is_locked in SQL): a Q on modules, or on
+    lessons with `prefix` "module__" for the module's own fields (the course is each row's
+    own `course_id`: a lesson keeps its module's), given all the member's enrollments and
+    their zone.
     A module's day has come when it is not after the member's `today`: midnight of that day
     (opens_at) is then not after `now`, whatever daylight saving did to it."""
     today = now.astimezone(zone).date()
     released = [row.course_id for row in enrollments if row.released_at is not None]
-    # Courses by how many of the member's days have begun since they enrolled: one clause
-    # per count, not per course.
-    waited = defaultdict(list)
-    for row in enrollments:
-        if row.released_at is None:
-            waited[(today - row.enrolled_at.astimezone(zone).date()).days].append(row.course_id)
+    # How many of the member's days have begun since they enrolled, per course.
+    waited = {
+        row.course_id: (today - row.enrolled_at.astimezone(zone).date()).days
+        for row in enrollments
+        if row.released_at is None
+    }
     days_come = Q(**{f"{prefix}drip_days__isnull": True})
-    for days, course_ids in waited.items():
-        days_come |= Q(**{f"{prefix}course_id__in": course_ids, f"{prefix}drip_days__lte": days})
+    if waited:
+        days_come |= Q(**{f"{prefix}drip_days__lte": _DaysWaited(waited)})
     date_come = Q(**{f"{prefix}drip_date__isnull": True}) | Q(**{f"{prefix}drip_date__lte": today})
-    return Q(**{f"{prefix}course_id__in": released}) | (date_come & days_come)
+    return Q(course_id__in=released) | (date_come & days_come)
+
+
+class _DaysWaited(Func):
+    """`CASE course_id WHEN %s THEN %s … END`: the days waited in each course of `waited`
+    ({course id: days}), NULL in any other. One expression with its values as parameters:
+    as a When (or a Q) per course, Django resolved a lookup for each of them, 4-6 ms for a
+    member of 80 courses on every list of lessons."""
+
+    def __init__(self, waited):
+        self.template = "CASE %(expressions)s " + "WHEN %%s THEN %%s " * len(waited) + "END"
+        self.pairs = [value for course_days in waited.items() for value in course_days]
+        super().__init__(F("course_id"), output_field=IntegerField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, *self.pairs)

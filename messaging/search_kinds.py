@@ -22,4 +22,5 @@ MESSAGES = Source(
     ),
     author="sender__handle",
     related=("sender",),
+    personal=True,
 )

@@ -8,10 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import search
+from community.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from community.search.query import MAX_LENGTH
+from community.search.service import OVERVIEW_SIZE
 
 from .fields import UtcDateTimeField
-from .toolkit import PageQuerySerializer, read_query
+from .toolkit import PageQuerySerializer, PageSizeField, read_query
 
 
 class KindsField(serializers.CharField):
@@ -37,6 +39,13 @@ class SearchQuerySerializer(PageQuerySerializer):
     author = serializers.CharField(required=False, help_text="Only by this member (handle).")
     since = UtcDateTimeField(required=False, help_text="Only from this time on (ISO 8601).")
     until = UtcDateTimeField(required=False, help_text="Only before this time (ISO 8601).")
+    size = PageSizeField(
+        required=False,
+        help_text=f"Results per kind, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE} when "
+        f"one kind is searched, {OVERVIEW_SIZE} of each when several are: an overview ranks "
+        "each kind's newest matches only, and its next pages continue that list; search one "
+        "kind to reach further back).",
+    )
 
 
 class SearchResultSerializer(serializers.Serializer):

@@ -7,7 +7,9 @@ The tsquery is written from the parsed words only (search/query.py), each quoted
 operand, so no operator a member typed reaches to_tsquery: `'async' <-> 'views' & 'djan':*`.
 """
 
-from django.conf import settings
+from contextlib import contextmanager
+
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -17,7 +19,18 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
-from django.db.models import Expression, F, FloatField, Func, Max, Q, TextField, Value
+from django.db.models import (
+    BigIntegerField,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    Lookup,
+    Max,
+    Q,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast, Coalesce, Greatest
 
@@ -29,7 +42,7 @@ from . import indexes
 # "Garcia"; "Gardner" is 0.55).
 WORD_SIMILARITY = {"short": 0.4, "long": 0.5}
 SHORT = 5  # characters
-WINDOW = 10_000  # the newest ids of a kind walked for matches before anything else
+WINDOW_PER_CANDIDATE = 10  # newest rows walked for each match wanted, before anything else
 
 
 def similarity_threshold(text):
@@ -65,9 +78,9 @@ def tsquery(terms):
     )
 
 
-def matches(source, queryset, parsed, *, start_sel, stop_sel):
-    """The newest SEARCH_CANDIDATES rows of `queryset` that match, annotated with `rank`
-    and `snippet` (the matched words between start_sel and stop_sel)."""
+def matches(source, queryset, parsed, *, candidates, start_sel, stop_sel):
+    """The newest `candidates` rows of `queryset` that match, annotated with `rank` and
+    `snippet` (the matched words between start_sel and stop_sel)."""
     query = SearchQuery(tsquery(parsed.terms), search_type="raw", config=CONFIG)
     queryset = queryset.alias(_vector=VECTOR)
     condition = Q(_vector=query)
@@ -85,13 +98,35 @@ def matches(source, queryset, parsed, *, start_sel, stop_sel):
     # As double precision: ts_rank's real reaches Python rounded to its shortest text, which
     # a cursor would then compare unequal to the real itself, and lose a row at the seam.
     rank = Cast(rank, FloatField())
-    candidates = _newest_matches(source, queryset, condition, query)
-    return queryset.filter(pk__in=candidates).annotate(rank=rank, snippet=snippet)
+    found = _newest_matches(source, queryset, condition, query, candidates)
+    # The candidates are rows the searcher may see, found through `queryset`: their page
+    # reads them by id alone, without building and planning the visibility rules again
+    # (a member's drip schedule, for lessons, is a long condition). One array parameter,
+    # not one placeholder per id: converting a thousand parameters cost the driver more
+    # than the query.
+    ids = Value(found, output_field=ArrayField(BigIntegerField()))
+    page = source.model.objects.alias(_vector=VECTOR).filter(_AnyOf(F("pk"), ids))
+    if source.related:
+        page = page.select_related(*source.related)
+    page = page.annotate(rank=rank, snippet=snippet)
+    return page if found else page.none()  # none: no page to read
 
 
-def _newest_matches(source, queryset, condition, query):
-    """The ids of the newest SEARCH_CANDIDATES matches, the only ones ranked, found the way
-    that reads the fewest rows: this chooses it, as the planner cannot be trusted to.
+class _AnyOf(Lookup):
+    """`id = ANY(%s)` with the ids as one array (Django's `__in` writes one placeholder
+    each)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _newest_matches(source, queryset, condition, query, limit):
+    """The ids of the newest `limit` matches, the only ones ranked, found the way that
+    reads the fewest rows: this chooses it, as the planner cannot be trusted to.
 
     A common word is in many of the newest rows: walking the id index back from the newest
     finds them at once, where the GIN index would list every match (hundreds of thousands)
@@ -100,29 +135,33 @@ def _newest_matches(source, queryset, condition, query):
     typed) to match a fixed share of rows, and so walked the whole table for a rare word
     (1.8 s on 3 million comments) and listed every match of a common one (1.6 s).
 
-    So the rows of the newest WINDOW ids are walked first, a bounded cost. When they hold
-    too few matches, the share they did hold says what the rest costs each way: walking on reads
-    about (matches still needed / share) rows, the index about (share x older rows). A
-    walk on is bounded too (four times what the share predicts), and what it still lacks
-    comes from the index. Each query leaves the planner one way: a walk reads the vector
-    through an expression the GIN index does not cover, and the index's rows are ordered by
-    one the id index does not give.
+    So the rows of the newest ids are walked first (WINDOW_PER_CANDIDATE for each match
+    wanted), a bounded cost. When they hold too few matches, the share they did hold says
+    what the rest costs each way: walking on reads about (matches still needed / share)
+    rows, the index about (share x older rows). A walk on is bounded too (four times what
+    the share predicts), and what it still lacks comes from the index. Each query leaves the
+    planner one way: a walk reads the vector through an expression the GIN index does not
+    cover, and the index's rows are ordered by one the id index does not give.
 
     Names (fuzzy kinds) are matched by trigrams too, which cost a walk many times more per
-    row, and the names that match a few letters are few: those kinds ask their indexes."""
-    limit = settings.SEARCH_CANDIDATES
+    row, and the names that match a few letters are few: those kinds ask their indexes. A
+    searcher's own rows (personal kinds) are few whatever the table's size: the planner
+    reaches them from the searcher's side."""
     matching = queryset.filter(condition)
+    if source.personal:
+        return list(matching.order_by("-pk").values_list("pk", flat=True)[:limit])
     by_index = matching.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)
     if source.fuzzy:
-        return by_index[:limit]
+        return list(by_index[:limit])
+    window = WINDOW_PER_CANDIDATE * limit
     newest = source.model._base_manager.aggregate(newest=Max("pk"))["newest"] or 0
-    if newest <= WINDOW:  # a small table: the planner chooses well
+    if newest <= window:  # a small table: the planner chooses well
         return list(matching.order_by("-pk").values_list("pk", flat=True)[:limit])
     walked = queryset.alias(_walked=Coalesce(F("_vector"), Cast(Value(""), SearchVectorField())))
     walked = walked.filter(_walked=query).order_by("-pk").values_list("pk", flat=True)
-    edge = newest - WINDOW
+    edge = newest - window
     found = list(walked.filter(pk__gt=edge)[:limit])
-    share = len(found) / WINDOW
+    share = len(found) / window
     if len(found) < limit and share and (limit - len(found)) / share < share * edge:
         bound = max(edge - 4 * int((limit - len(found)) / share), 0)
         found += walked.filter(pk__gt=bound, pk__lte=edge)[: limit - len(found)]
@@ -132,15 +171,18 @@ def _newest_matches(source, queryset, condition, query):
     return found
 
 
-def evaluate(source, parsed, page):
-    """Runs `page()` (which reads the matches): with the trigram threshold set for this
-    transaction only when the kind matches names, as the %> operator (and so its GIN
-    index) reads the threshold from the setting, not from the query."""
-    if not source.fuzzy:
-        return page()
+@contextmanager
+def settings_for(parsed):
+    """One transaction for a search's queries, with what they need set for it alone: the
+    trigram threshold (the %> operator, and so its GIN index, reads it from the setting,
+    not from the query), and no parallel workers: starting them cost these few-millisecond
+    queries more than they saved, and the planner, counting on them, had scanned a whole
+    table (the messages' participants) beside an index that answered in a millisecond."""
     threshold = similarity_threshold(" ".join(parsed.words))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)]
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)",
+            [str(threshold)],
         )
-        return page()
+        yield

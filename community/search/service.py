@@ -3,32 +3,37 @@ searcher may see (each source's `visible`, decided by access.py and the apps' ru
 
 Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
 its newest id, the ids of its newest matches (one to three queries, postgres.py says why)
-and their page (names: the trigram threshold, then one query); on SQLite two (the matches,
-then their rows).
+and their page, plus one for the whole search (its transaction's settings); on SQLite two
+(the matches, then their rows).
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
 similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a
-kind's newest SEARCH_CANDIDATES matches (by id) are ranked: a rare word has fewer, and a
-common one is found in its recent rows in milliseconds, where ranking all its matches took
-seconds; an old row is then found by adding a word that narrows the matches, or a date or
+kind's newest matches (by id) are ranked: SEARCH_CANDIDATES of them when one kind is asked
+for, SEARCH_OVERVIEW_CANDIDATES of each when several are (an overview shows each kind's
+best few, and must answer as fast as one kind). A rare word has fewer, and a common one is
+found in its recent rows in milliseconds, where ranking all its matches took seconds; an
+old row is then found by its kind's own tab, a word that narrows the matches, or a date or
 space filter. A query of filters only (`from:@ada`, `#django`) lists newest first.
 
-The cursor is per kind: the last result's (rank, time, id), with the kind and a digest of
-the query and filters, signed, so that a cursor is only ever read back for the list it was
-made for (another query, another kind or a forged one is a 400 on `cursor`). A match
-written between two pages may shift the next one: it takes the place of the oldest
-candidate, and on SQLite a bm25 rank also depends on the whole table.
+The cursor is per kind: the last result's (rank, time, id), with the kind, the number of
+candidates ranked and a digest of the query and filters, signed, so that a cursor is only
+ever read back for the list it was made for (another query, another kind or a forged one
+is a 400 on `cursor`). A match written between two pages may shift the next one: it takes
+the place of the oldest candidate, and on SQLite a bm25 rank also depends on the whole
+table.
 
 Snippets are safe HTML: the engines mark matched words with two private-use characters,
 the whole text is escaped, then only those marks become <mark>…</mark>.
 """
 
+import functools
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -48,6 +53,7 @@ _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 SNIPPET_CHARS = 200
 _CURSOR_SALT = "agora.search.cursor"
 _CURSOR_MAX_LENGTH = 500
+OVERVIEW_SIZE = 5  # results of each kind when several are searched at once
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,11 @@ def highlighted(text):
 
 
 def search(searcher, query, *, kinds=None, space=None, author=None, since=None, until=None,
-           cursor=None, size=DEFAULT_PAGE_SIZE):  # fmt: skip
+           cursor=None, size=None):  # fmt: skip
     """[Group] of the kinds asked for (all registered ones by default) that can apply the
-    filters, each with its best `size` results. A `cursor` (a group's next_cursor) gives
-    the next page of its kind only. ValidationError naming `q`, `kinds` or `cursor`."""
+    filters, each with its best `size` results (by default DEFAULT_PAGE_SIZE of one kind,
+    OVERVIEW_SIZE of each of several). A `cursor` (a group's next_cursor) gives the next
+    page of its kind only. ValidationError naming `q`, `kinds` or `cursor`."""
     parsed = parse(query)
     filters = Filters(
         spaces=tuple(dict.fromkeys(s.lower() for s in (space, parsed.space) if s)),
@@ -105,17 +112,28 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
     sources = _chosen(kinds)
     digest = _digest(parsed.text, filters)
     after = None
+    candidates = (
+        settings.SEARCH_CANDIDATES if len(sources) == 1 else settings.SEARCH_OVERVIEW_CANDIDATES
+    )
     if cursor:
-        kind, after = _decode_cursor(cursor, digest)
+        kind, candidates, after = _decode_cursor(cursor, digest)
         sources = [source for source in sources if source.kind == kind]
         if not sources:
             raise ValidationError({"cursor": ["This cursor is for another kind."]}, code="invalid")
-    size = clamp_size(size)
-    return [
-        _group(source, searcher, parsed, filters, after=after, size=size, digest=digest)
+    sources = [
+        source
         for source in sources
         if source.supports(space=filters.spaces, author=filters.authors, hashtags=filters.hashtags)
     ]
+    if size is None:
+        size = DEFAULT_PAGE_SIZE if len(sources) == 1 else OVERVIEW_SIZE
+    group_of = functools.partial(_group, searcher=searcher, parsed=parsed, filters=filters,
+                                 candidates=candidates, after=after, size=clamp_size(size),
+                                 digest=digest)  # fmt: skip
+    if connection.vendor == "postgresql" and parsed.terms:
+        with postgres.settings_for(parsed):
+            return [group_of(source) for source in sources]
+    return [group_of(source) for source in sources]
 
 
 def _chosen(kinds):
@@ -154,7 +172,7 @@ def _filtered(source, queryset, filters):
     return queryset
 
 
-def _group(source, searcher, parsed, filters, *, after, size, digest):
+def _group(source, *, searcher, parsed, filters, candidates, after, size, digest):
     queryset = source.visible(searcher, source.model.objects.all())
     if source.related:
         queryset = queryset.select_related(*source.related)
@@ -164,18 +182,21 @@ def _group(source, searcher, parsed, filters, *, after, size, digest):
     elif not parsed.terms:  # filters only: newest first
         rows = _orm_page(source, queryset.annotate(rank=Value(0.0, FloatField())), after, size)
     elif connection.vendor == "postgresql":
-        matched = postgres.matches(source, queryset, parsed, start_sel=START, stop_sel=STOP)
-        rows = postgres.evaluate(source, parsed, lambda: _orm_page(source, matched, after, size))
+        matched = postgres.matches(source, queryset, parsed, candidates=candidates,
+                                   start_sel=START, stop_sel=STOP)  # fmt: skip
+        rows = _orm_page(source, matched, after, size)
     else:
-        found = sqlite.page(source, queryset, parsed, after=after, size=size + 1,
-                            start_sel=START, stop_sel=STOP)  # fmt: skip
+        found = sqlite.page(source, queryset, parsed, candidates=candidates, after=after,
+                            size=size + 1, start_sel=START, stop_sel=STOP)  # fmt: skip
         objects = queryset.in_bulk([pk for pk, _, _ in found])
         rows = [(objects[pk], rank, snippet) for pk, rank, snippet in found if pk in objects]
     results = [_result(source, *row) for row in rows[:size]]
     next_cursor = None
     if len(rows) > size:
         last = results[-1]
-        next_cursor = _encode_cursor(source.kind, digest, (last.rank, last.time, last.id))
+        next_cursor = _encode_cursor(
+            source.kind, digest, candidates, (last.rank, last.time, last.id)
+        )
     return Group(source.kind, source.label, results, next_cursor)
 
 
@@ -216,21 +237,22 @@ def _digest(text, filters):
     return hashlib.blake2b(described.encode(), digest_size=8).hexdigest()
 
 
-def _encode_cursor(kind, digest, key):
+def _encode_cursor(kind, digest, candidates, key):
     rank, time, pk = key
-    return signing.dumps([kind, digest, rank, time.isoformat(), pk], salt=_CURSOR_SALT)
+    return signing.dumps([kind, digest, candidates, rank, time.isoformat(), pk], salt=_CURSOR_SALT)
 
 
 def _decode_cursor(cursor, digest):
-    """(kind, (rank, time, id)) of a cursor made for this query and filters."""
+    """(kind, candidates, (rank, time, id)) of a cursor made for this query and filters."""
     refused = ValidationError({"cursor": ["This cursor is not valid."]}, code="invalid")
     if len(cursor) > _CURSOR_MAX_LENGTH:
         raise refused
     try:
-        kind, made_for, rank, time, pk = signing.loads(cursor, salt=_CURSOR_SALT)
+        kind, made_for, candidates, rank, time, pk = signing.loads(cursor, salt=_CURSOR_SALT)
+        candidates = int(candidates)
         key = (float(rank), datetime.fromisoformat(time), int(pk))
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise refused from exc
     if made_for != digest:
         raise ValidationError({"cursor": ["This cursor is for another search."]}, code="invalid")
-    return kind, key
+    return kind, candidates, key

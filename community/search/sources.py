@@ -34,6 +34,9 @@ class Source:
     author: str | None = None  # lookup to the author's handle
     hashtags: str | None = None  # lookup to hashtag names
     fuzzy: tuple = ()  # columns matched by trigram similarity too (names: "jonh" finds John)
+    # Only the searcher's own few rows are visible (their conversations' messages), however
+    # large the table: found from the searcher's side, not by walking the newest rows.
+    personal: bool = False
     related: tuple = field(default=())  # select_related for title and url (no query per row)
 
     @property

@@ -10,7 +10,6 @@ The FTS5 query is written from the parsed words only, each a quoted string, so n
 member typed (NEAR, AND, -, ^, :, *) reaches MATCH: `"async views" "djan"*`.
 """
 
-from django.conf import settings
 from django.db import connection
 
 from . import indexes
@@ -21,9 +20,10 @@ def fts_query(terms):
     return " ".join(f'"{" ".join(term.words)}"' + ("*" if term.prefix else "") for term in terms)
 
 
-def page(source, queryset, parsed, *, after, size, start_sel, stop_sel):
-    """[(id, rank, snippet)] of the best `size` matches in `queryset` past `after` (a
-    (rank, time, id) keyset), best first, newest first among equals."""
+def page(source, queryset, parsed, *, candidates, after, size, start_sel, stop_sel):
+    """[(id, rank, snippet)] of the best `size` of the newest `candidates` matches in
+    `queryset` past `after` (a (rank, time, id) keyset), best first, newest first among
+    equals."""
     table, fts = source.table, indexes.fts_table(source.table)
     match = fts_query(parsed.terms)
     weights = ", ".join(str(indexes.WEIGHTS[weight]) for weight in source.columns.values())
@@ -51,7 +51,7 @@ def page(source, queryset, parsed, *, after, size, start_sel, stop_sel):
         WHERE {fts} MATCH %s
         ORDER BY page.rank DESC, page.time DESC, page.id DESC
     """  # noqa: S608 - names from registered sources; every value a member gave is a parameter
-    params = [match, *visible_params, settings.SEARCH_CANDIDATES, match, *keyset_params, size,
+    params = [match, *visible_params, candidates, match, *keyset_params, size,
               start_sel, stop_sel, match]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

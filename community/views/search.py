@@ -8,15 +8,14 @@ from django.utils.cache import patch_vary_headers
 
 from community import search
 from community.forms import SearchFilterForm
-from community.pagination import DEFAULT_PAGE_SIZE
 from community.search.query import MAX_LENGTH
 from community.search.sources import source_for
 from community.selectors.sidebar import request_spaces
 
 from .common import page_url
 
-# On the "All" tab each kind shows its best few, with a link to its own tab for the rest.
-ALL_TAB_SIZE = 5
+# On the "All" tab each kind shows its best few (the service's overview size), with a link
+# to its own tab for the rest.
 PALETTE_SIZE = 4
 
 
@@ -49,7 +48,6 @@ def search_page(request):
                 query,
                 kinds=[kind] if kind else None,
                 cursor=request.GET.get("cursor") if kind else None,
-                size=DEFAULT_PAGE_SIZE if kind else ALL_TAB_SIZE,
                 **filters,
             )
         except ValidationError as error:

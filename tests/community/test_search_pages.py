@@ -130,10 +130,10 @@ def test_the_pages_read_a_fixed_number_of_queries(
     client.force_login(member)
     client.get(SEARCH, {"q": "kefir"})  # sessions and per-process caches warm
     # Per kind on PostgreSQL: its newest id, the ids of the newest matches, their page (none
-    # when nothing matched); names: the trigram threshold in a savepoint, then the page.
+    # when nothing matched); for the whole search its settings, in a savepoint.
     with django_assert_max_num_queries(26):
         assert client.get(SEARCH, {"q": "kefir"}).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         assert client.get(SEARCH, {"q": "kefir", "kind": "comments"}).status_code == 200
     with django_assert_max_num_queries(24):
         assert client.get(SUGGESTIONS, {"q": "kefi"}).status_code == 200
