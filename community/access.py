@@ -283,6 +283,25 @@ def visible_posts(user, queryset=None, *, spaces=None):
     return queryset
 
 
+def spaces_every_member_sees():
+    """Live public and members' spaces: what any active member may read whatever tiers they
+    hold (with the two below: search's spelling vocabulary reads only these, so that a
+    suggestion names no word that some members could not find)."""
+    return Space.objects.alive().filter(
+        visibility__in=[Gated.Visibility.PUBLIC, Gated.Visibility.MEMBERS]
+    )
+
+
+def posts_every_member_sees():
+    return Post.objects.alive().filter(hidden_at__isnull=True, space__in=spaces_every_member_sees())
+
+
+def comments_every_member_sees():
+    return Comment.objects.filter(
+        deleted_at__isnull=True, hidden_at__isnull=True, post__in=posts_every_member_sees()
+    )
+
+
 def can_see_post(user, post):
     if post.deleted_at is not None or not can_see_space(user, post.space):
         return False

@@ -23,6 +23,7 @@ from .models import (
     PopularPost,
     Post,
     Report,
+    SearchTerm,
     Space,
     SpaceVisit,
     Tier,
@@ -603,3 +604,13 @@ class DailyFigureAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ["series", "column", "day", "value", "time_zone"]
     search_fields = ["=series"]
     ordering = ["-day", "series", "column"]
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    """The words search's "Did you mean" corrects towards, as the nightly task read them
+    (`manage.py refresh_search_terms` reads them again): why a word is or is not offered."""
+
+    list_display = ["word", "documents"]
+    search_fields = ["word__startswith"]
+    ordering = ["word"]

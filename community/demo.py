@@ -25,6 +25,7 @@ from community import services, tasks
 from community.models import Post, Space, Tier, User
 from community.richtext import render_markdown
 from community.roles import sync_staff_access
+from community.search.spelling import refresh_vocabulary
 
 _seeders = []
 
@@ -56,6 +57,7 @@ def seed_demo():
         members = seed_members()
         for seeder in seeders():
             seeder(members)
+    refresh_vocabulary()  # "Did you mean" knows the demo's words before the nightly task
     return members
 
 

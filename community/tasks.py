@@ -161,3 +161,15 @@ def roll_up_analytics():
     from community.services.analytics import roll_up_analytics  # services import this module
 
     return roll_up_analytics()
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@shared_task
+def refresh_search_terms():
+    """Nightly (idempotent): the words "Did you mean" suggests, read anew from the newest
+    texts every member may read (community/search/spelling.py)."""
+    from community.search.spelling import refresh_vocabulary
+
+    return refresh_vocabulary()

@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.roll_up_analytics",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Search's "Did you mean" vocabulary, from the day's newest texts.
+    "refresh-search-terms": {
+        "task": "community.tasks.refresh_search_terms",
+        "schedule": crontab(hour=0, minute=45),
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------

@@ -72,6 +72,12 @@ class SearchGroupSerializer(serializers.Serializer):
 
 class SearchAnswerSerializer(serializers.Serializer):
     groups = SearchGroupSerializer(many=True, help_text="The kinds searched, best first within.")
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text="When nothing was found: the query with its misspelt words corrected to "
+        'words the community writes ("desing" to "design"), for a signed-in member; '
+        "otherwise null.",
+    )
 
 
 class SearchView(APIView):
@@ -83,5 +89,8 @@ class SearchView(APIView):
     )
     def get(self, request):
         query = read_query(SearchQuerySerializer, request)
-        groups = search.search(request.user, query.pop("q"), **query)
-        return Response(SearchAnswerSerializer({"groups": groups}).data)
+        text = query.pop("q")
+        groups = search.search(request.user, text, **query)
+        found = any(group.results for group in groups)
+        suggestion = None if found or query.get("cursor") else search.suggestion(request.user, text)
+        return Response(SearchAnswerSerializer({"groups": groups, "suggestion": suggestion}).data)

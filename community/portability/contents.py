@@ -48,7 +48,8 @@ SIGN_IN_MODELS = ("account.emailaddress", "socialaccount.socialaccount")
 # Kept although derived: the analytics' daily rollups (community.DailyFigure), so the moved
 # community shows the figures its old server counted (rows removed since included) at once;
 # the import replaces those an empty install may have stored, and a row of another time
-# zone than the new server's is not read but counted again.
+# zone than the new server's is not read but counted again. Likewise search's spelling
+# vocabulary (community.SearchTerm): "Did you mean" works before the first nightly refresh.
 # The zip still holds every member's address, password hash and messages: keep it private.
 NATURAL_KEY_MODELS = (ContentType, Permission, Group)
 

@@ -4,5 +4,8 @@ the service, search/indexes.py how each engine's index is kept current."""
 
 from .service import Group, Result, search
 from .sources import Source, register_source, registered_sources
+from .spelling import suggestion
 
-__all__ = ["Group", "Result", "Source", "register_source", "registered_sources", "search"]
+__all__ = [
+    "Group", "Result", "Source", "register_source", "registered_sources", "search", "suggestion",
+]  # fmt: skip

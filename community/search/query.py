@@ -88,3 +88,15 @@ def parse(raw):
         else:
             filters[kind] = value.lower()
     return ParsedQuery(text, tuple(terms), hashtags=tuple(dict.fromkeys(tags)), **filters)
+
+
+def with_words_replaced(text, replacements):
+    """`text` with its words (alone or in a phrase, not in a filter) that `replacements`
+    names in lower case replaced, the rest as typed."""
+
+    def token(match):
+        if match.lastgroup not in ("word", "phrase"):
+            return match.group(0)
+        return _WORD.sub(lambda word: replacements.get(word[0].lower(), word[0]), match[0])
+
+    return _TOKENS.sub(token, text)

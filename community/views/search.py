@@ -56,6 +56,8 @@ def search_page(request):
     if kind and groups and groups[0].next_cursor:
         context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
     context["found"] = sum(len(group.results) for group in groups)
+    if query and not context["found"] and not context["errors"]:
+        context["suggestion"] = search.suggestion(request.user, query)
     template = "community/search/results.html"
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and request.GET.get("cursor"):
@@ -74,10 +76,14 @@ def search_suggestions(request):
             groups = search.search(request.user, query, size=PALETTE_SIZE)
         except ValidationError as error:
             errors = error.messages
+    found = sum(len(group.results) for group in groups)
     context = {
         "query": query,
         "groups": [group for group in groups if group.results],
         "errors": errors,
-        "found": sum(len(group.results) for group in groups),
+        "found": found,
+        "suggestion": (
+            search.suggestion(request.user, query) if query and not found and not errors else None
+        ),
     }
     return render(request, "community/search/_suggestions.html", context)

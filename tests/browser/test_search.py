@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community import services
+from community.search.spelling import refresh_vocabulary
 from tests.factories import AdminFactory, UserFactory
 
 from .conftest import DESKTOP, PHONE, sign_in
@@ -22,6 +23,7 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     services.create_post(author, space=general, title="Compilers for everyone", body=body)
     body = "The first compiler bug was a moth."
     services.create_post(author, space=general, title="Debugging stories", body=body)
+    refresh_vocabulary()  # the nightly task: "compiler" is in both posts
     member = UserFactory(display_name="Lena Learner")
     page = console.attach(browser.new_context(viewport=DESKTOP).new_page())
     sign_in(page, live_server.url, member)
@@ -94,3 +96,11 @@ def test_the_palette_and_the_results_page(live_server, browser, console, screens
     kept = re.compile(r"/search/\?q=nothingmatchesthis&space=general")  # the filters stay
     expect(page).to_have_url(kept)
     screenshot(page, "search-results-03-empty-phone")
+
+    # A misspelt word: the page offers the word the community writes.
+    page.get_by_role("searchbox", name="Search the community").fill("compilr")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No results for “compilr”")).to_be_visible()
+    screenshot(page, "search-results-04-did-you-mean-phone")
+    page.get_by_role("link", name="“compiler”").click()
+    expect(page.get_by_role("link", name="Compilers for everyone")).to_be_visible()
