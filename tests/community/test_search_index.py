@@ -59,6 +59,18 @@ def test_rebuilding_in_the_same_language_changes_nothing(member, space):
     assert found(member, "goat") == [post.pk]
 
 
+@pytest.mark.postgres
+def test_a_rebuild_leaves_the_planner_statistics_of_the_new_vectors(space):
+    PostFactory(space=space, body="mountain goats")
+    rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = 'community_post' "
+            "AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == 1
+
+
 def test_a_new_language_is_refused_until_known_and_checked_until_rebuilt(settings, member):
     settings.SEARCH_LANGUAGE = "klingon"
     assert checks.check_index_language(databases=["default"])[0].id == "community.W101"
