@@ -106,8 +106,9 @@ def check_can_moderate_member(actor, member):
 
 
 def can_act_on_content_of(actor, author):
-    """Hiding, deleting or warning over a member's content: moderators may, except over an
-    admin's (only admins act on admins); `author` None is a deleted account."""
+    """Editing, deleting, pinning, hiding or warning over a member's content: moderators
+    may, except over an admin's (only admins act on admins); `author` None is a deleted
+    account."""
     if not can_moderate(actor):
         return False
     return author is None or author.role != User.Role.ADMIN or actor.role == User.Role.ADMIN
@@ -383,7 +384,9 @@ def can_edit_comment(user, comment):
 def can_delete_comment(user, comment):
     if not (is_active_member(user) and can_see_comment(user, comment)):
         return False
-    return comment.author_id == user.pk or can_act_on_content_of(user, comment.author)
+    return comment.author_id == user.pk or (
+        can_moderate(user) and can_act_on_content_of(user, comment.author)
+    )
 
 
 def check_can_edit_comment(user, comment):

@@ -75,8 +75,8 @@ class SearchAnswerSerializer(serializers.Serializer):
     suggestion = serializers.CharField(
         allow_null=True,
         help_text="When nothing was found: the query with its misspelt words corrected to "
-        'words the community writes ("desing" to "design"), for a signed-in member; '
-        "otherwise null.",
+        'words the community writes ("desing" to "design"), if that finds something, for a '
+        "signed-in member; otherwise null.",
     )
 
 
@@ -91,6 +91,8 @@ class SearchView(APIView):
         query = read_query(SearchQuerySerializer, request)
         text = query.pop("q")
         groups = search.search(request.user, text, **query)
-        found = any(group.results for group in groups)
-        suggestion = None if found or query.get("cursor") else search.suggestion(request.user, text)
+        suggestion = None
+        if not query.get("cursor") and not any(group.results for group in groups):
+            filters = {name: value for name, value in query.items() if name != "size"}
+            suggestion = search.suggestion(request.user, text, **filters)
         return Response(SearchAnswerSerializer({"groups": groups, "suggestion": suggestion}).data)

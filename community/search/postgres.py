@@ -116,8 +116,6 @@ class _AnyOf(Lookup):
     """`id = ANY(%s)` with the ids as one array (Django's `__in` writes one placeholder
     each)."""
 
-    lookup_name = "any_of"
-
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
@@ -177,12 +175,30 @@ def settings_for(parsed):
     trigram threshold (the %> operator, and so its GIN index, reads it from the setting,
     not from the query), and no parallel workers: starting them cost these few-millisecond
     queries more than they saved, and the planner, counting on them, had scanned a whole
-    table (the messages' participants) beside an index that answered in a millisecond."""
+    table (the messages' participants) beside an index that answered in a millisecond.
+    Inside a caller's transaction (a savepoint) they would last until it ends: they are
+    put back as they were."""
     threshold = similarity_threshold(" ".join(parsed.words))
+    outer = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)",
+            f"SELECT {_READ_SETTINGS}, set_config('{_THRESHOLD}', %s, true), "
+            f"set_config('{_PARALLEL}', '0', true)",
             [str(threshold)],
         )
+        before = cursor.fetchone()[:2]
         yield
+        if outer:
+            cursor.execute(
+                f"SELECT set_config('{_THRESHOLD}', %s, true), set_config('{_PARALLEL}', %s, true)",
+                before,
+            )
+
+
+_THRESHOLD = "pg_trgm.word_similarity_threshold"
+_PARALLEL = "max_parallel_workers_per_gather"
+# Read before they are set: PostgreSQL evaluates a select list in order (pg_trgm's default
+# threshold until the extension's module is loaded in the session).
+_READ_SETTINGS = (
+    f"coalesce(current_setting('{_THRESHOLD}', true), '0.6'), current_setting('{_PARALLEL}')"
+)

@@ -109,7 +109,11 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
         since=since,
         until=until,
     )
-    sources = _chosen(kinds)
+    sources = [
+        source
+        for source in _chosen(kinds)
+        if source.supports(space=filters.spaces, author=filters.authors, hashtags=filters.hashtags)
+    ]
     digest = _digest(parsed.text, filters)
     after = None
     candidates = (
@@ -120,11 +124,6 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
         sources = [source for source in sources if source.kind == kind]
         if not sources:
             raise ValidationError({"cursor": ["This cursor is for another kind."]}, code="invalid")
-    sources = [
-        source
-        for source in sources
-        if source.supports(space=filters.spaces, author=filters.authors, hashtags=filters.hashtags)
-    ]
     if size is None:
         size = DEFAULT_PAGE_SIZE if len(sources) == 1 else OVERVIEW_SIZE
     group_of = functools.partial(_group, searcher=searcher, parsed=parsed, filters=filters,

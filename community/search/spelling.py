@@ -7,13 +7,14 @@ The vocabulary (community.SearchTerm) is the words of the newest texts every mem
 read (access.posts_every_member_sees and its comments, the spaces every member sees) that
 at least MIN_DOCUMENTS of them hold: a suggestion never names a word that only some
 members could find, nor one typo written once. A nightly task writes it anew
-(community.tasks.refresh_search_terms; `manage.py refresh_search_terms` at once), and
-suggestions are offered to signed-in members only, the audience it was read for.
+(community.tasks.refresh_search_terms; `manage.py refresh_search_terms` at once), and a
+correction is offered to signed-in members only, the audience it was read for, once it has
+found something for them (so nothing hidden since the last refresh is named).
 
 Written by hand rather than with a spelling library (pyspellchecker, SymSpell): those
 hold a whole dictionary in each process's memory, built from a language's word list; this
-vocabulary is the community's own, kept in its database, and a word's one-slip variants
-are looked up in one indexed query that works the same on both engines.
+vocabulary is the community's own, kept in its database, and a query's one-slip variants
+are looked up in one query on its unique index, the same on both engines.
 """
 
 import re
@@ -26,6 +27,7 @@ from community import access
 from community.models import SearchTerm
 
 from .query import parse, with_words_replaced
+from .service import search
 
 NEWEST_TEXTS = 20_000  # of posts, and of comments, read for the vocabulary
 MIN_DOCUMENTS = 2
@@ -62,9 +64,11 @@ def _fits(word):
     return MIN_LENGTH <= len(word) <= MAX_LENGTH and not word.isdigit()
 
 
-def suggestion(searcher, query):
-    """The query with its unknown words corrected, or None when none could be. The last word
-    while it is being typed (a prefix) counts as known when a known word starts with it."""
+def suggestion(searcher, query, **filters):
+    """The query with its unknown words corrected, when it finds something for `searcher`
+    with `filters` (search()'s: kinds, space, author, since, until); else None. The last
+    word while it is being typed (a prefix) counts as known when a known word starts with
+    it."""
     if not access.is_active_member(searcher):
         return None
     parsed = parse(query)
@@ -87,7 +91,14 @@ def suggestion(searcher, query):
         found = [variant for variant in variants[word] if variant in known]
         if found:
             replacements[word] = max(found, key=lambda variant: (known[variant], variant))
-    return with_words_replaced(query.strip(), replacements) if replacements else None
+    if not replacements:
+        return None
+    corrected = with_words_replaced(query.strip(), replacements)
+    # Searched before it is offered: the vocabulary is a day old at most, and a word of a
+    # post hidden or moved into a paid space since then must not be named, nor a
+    # correction offered that finds nothing either.
+    found = search(searcher, corrected, size=1, **filters)
+    return corrected if any(group.results for group in found) else None
 
 
 def _one_slip_away(word):

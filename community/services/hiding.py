@@ -95,6 +95,13 @@ def auto_hide(target, *, reporters):
                            f"Reported by {reporters} members")  # fmt: skip
 
 
+def restore_auto_hidden(actor, *, target, reason):
+    """Brings back content the reports hid on their own, as a moderator dismisses them: the
+    moderators' call whoever wrote it (an admin's too), since the hiding was no one's
+    decision; moderation.moderate has checked that the actor moderates."""
+    return _set_hidden(actor, target, None, reason)
+
+
 def was_auto_hidden(target):
     """Whether the target's latest hiding was the reports' own (not a moderator's)."""
     kind = _KINDS[type(target)]

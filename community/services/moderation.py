@@ -86,7 +86,7 @@ def _act(actor, action, target, author, reason, until):
     kind = target_kind(target)
     if action == Action.DISMISS:
         if kind != "member" and target.hidden_at is not None and hiding.was_auto_hidden(target):
-            hiding.unhide(actor, target=target, reason="Reports dismissed")
+            hiding.restore_auto_hidden(actor, target=target, reason="Reports dismissed")
     elif action == Action.HIDE:
         if target.hidden_at is None:
             hiding.hide(actor, target=target, reason=reason)

@@ -160,7 +160,8 @@ def create_post(actor, *, space, body, title="", image=None):
 
 
 def edit_post(actor, *, post, body=None, title=None, image=None, remove_image=False):
-    """Authors edit their own posts; moderators and admins any (an audit entry records it).
+    """Authors edit their own posts; moderators and admins others' (an audit entry records
+    it), except that only admins edit an admin's.
     `body` is the text: the attached image stays unless `image` replaces it (through the
     same upload validator as create_post) or `remove_image` removes it. A body that ends
     with its own image line (as the API returns it) keeps that line as written."""

@@ -57,7 +57,9 @@ def search_page(request):
         context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
     context["found"] = sum(len(group.results) for group in groups)
     if query and not context["found"] and not context["errors"]:
-        context["suggestion"] = search.suggestion(request.user, query)
+        context["suggestion"] = search.suggestion(
+            request.user, query, kinds=[kind] if kind else None, **filters
+        )
     template = "community/search/results.html"
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and request.GET.get("cursor"):

@@ -324,6 +324,25 @@ def test_enough_reports_hide_a_comment_until_a_moderator_decides(
     assert notices_of(author) == []  # the reports hid it, nobody decided against the author
 
 
+def test_a_moderator_dismissing_reports_brings_back_an_admins_auto_hidden_content(
+    settings, committed, moderator, space
+):
+    """Only admins act on an admin's content, but the reports' own hiding was nobody's
+    decision: dismissing them is the moderators' call and restores it."""
+    settings.AGORA_AUTO_HIDE_REPORTS = 1
+    admin = AdminFactory()
+    admins_post = services.create_post(admin, space=space, body="Announcement")
+    admins_comment = services.create_comment(admin, post=admins_post, body="Details")
+    for target in (admins_post, admins_comment):
+        report_by(1, target)
+        target.refresh_from_db()
+        assert target.hidden_at is not None
+        committed(services.moderate, moderator, target=target, action="dismiss")
+        target.refresh_from_db()
+        assert target.hidden_at is None
+        assert not Report.objects.filter(status="open").exists()
+
+
 def test_members_are_never_auto_hidden(settings, author):
     settings.AGORA_AUTO_HIDE_REPORTS = 1
     report_by(2, author)

@@ -81,6 +81,19 @@ def test_several_kinds_at_once_rank_fewer_of_each_and_their_cursors_keep_to_them
     assert rest.next_cursor is None
 
 
+def test_an_overview_narrowed_to_one_kind_by_its_filters_searches_as_that_kind(
+    member, space, settings
+):
+    """A #hashtag leaves only posts: every kind asked for, one searched, as its own tab."""
+    settings.SEARCH_CANDIDATES = 4
+    settings.SEARCH_OVERVIEW_CANDIDATES = 2
+    tagged = [services.create_post(member, space=space, body=f"tempeh {i} #vegan")
+              for i in range(3)]  # fmt: skip
+    (group,) = search.search(member, "tempeh #vegan")
+    assert group.kind == "posts"
+    assert [result.id for result in group.results] == reversed_ids(tagged)
+
+
 def reversed_ids(posts):
     return [post.pk for post in reversed(posts)]
 

@@ -60,6 +60,26 @@ def test_rebuilding_in_the_same_language_changes_nothing(member, space):
 
 
 @pytest.mark.postgres
+def test_the_search_settings_end_with_the_search_inside_a_callers_transaction(member, space):
+    """A test runs in a transaction, as a caller's atomic block would: the settings a
+    search makes for its own queries are put back when it returns."""
+    PostFactory(space=space, body="quinoa")
+
+    def current():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('max_parallel_workers_per_gather'), "
+                "current_setting('pg_trgm.word_similarity_threshold', true)"
+            )
+            return cursor.fetchone()
+
+    before = current()
+    assert search.search(member, "quinoa", kinds=["posts", "members"])[0].results
+    assert current()[0] == before[0]
+    assert current()[1] in (before[1], "0.6")  # pg_trgm's default once its module loaded
+
+
+@pytest.mark.postgres
 def test_a_rebuild_leaves_the_planner_statistics_of_the_new_vectors(space):
     PostFactory(space=space, body="mountain goats")
     rebuild()

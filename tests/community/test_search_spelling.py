@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import search, tasks
-from community.models import SearchTerm
+from community.models import Post, SearchTerm
+from community.search.query import with_words_replaced
 from community.search.spelling import refresh_vocabulary
 from tests.factories import CommentFactory, PaidSpaceFactory, PostFactory
 from tests.helpers import api_as
@@ -73,16 +74,31 @@ def test_the_nightly_task_and_the_command_refresh_it(space, vocabulary):
 def test_misspelt_words_are_corrected_and_the_rest_kept_as_typed(member, vocabulary):
     assert search.suggestion(member, "desing feedbak") == "design feedback"
     assert search.suggestion(member, "Desgin") == "design"
-    # Filters, phrases and known words stay as they were; only the misspelt word changes.
-    assert (
-        search.suggestion(member, 'from:@desing "feedbak now" #desing Design')
-        == 'from:@desing "feedback now" #desing Design'
+    assert search.suggestion(member, '"design feedbak"') == '"design feedback"'
+    # Filters and known words stay as typed; only the misspelt words change.
+    rewritten = with_words_replaced(
+        'from:@desing "feedbak now" in:desing #desing Desing', {"desing": "design", "feedbak": "x"}
     )
+    assert rewritten == 'from:@desing "x now" in:desing #desing design'
 
 
 def test_the_most_written_word_wins(member, space, vocabulary):
     # "dezign" is one slip from "design" (three texts) and from "deign" (two).
     assert search.suggestion(member, "dezign") == "design"
+
+
+def test_a_correction_is_offered_only_if_it_finds_something_for_the_searcher(
+    member, moderator, space, vocabulary
+):
+    # Hidden since the vocabulary was read: the word is known, but members find nothing.
+    for post in Post.objects.filter(body__icontains="feedback"):
+        post.hidden_at = timezone.now()
+        post.save(update_fields=["hidden_at"])
+    assert search.suggestion(member, "feedbak") is None
+    assert search.suggestion(moderator, "feedbak") == "feedback"  # moderators see hidden
+    # The filters of the search are those of the correction.
+    assert search.suggestion(member, "desing") == "design"
+    assert search.suggestion(member, "desing", kinds=["comments"]) is None
 
 
 def test_nothing_is_suggested_when_nothing_could_be_corrected(member, anonymous, vocabulary):
