@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import modify_settings
+from django.utils.module_loading import autodiscover_modules
 
 from community import demo
 from community.models import Post, Space, User
@@ -57,6 +58,10 @@ def test_a_failing_seeder_leaves_no_half_seeded_community(demo_app, monkeypatch)
         raise RuntimeError("seeder bug")
 
     broken.__module__ = demo_app.__name__  # as if the demo app had registered it
+    # Every app's seeder registered before the list is swapped: a demo module imported
+    # first under the swapped list would register there only, and be missing from the
+    # restored one for the rest of the process (seed_demo imports each module once).
+    autodiscover_modules("demo")
     monkeypatch.setattr(demo, "_seeders", [*demo._seeders, broken])
     with pytest.raises(RuntimeError, match="seeder bug"):
         seed()
