@@ -272,16 +272,19 @@ def visible_posts(user, queryset=None, *, spaces=None):
     the space rows a page has already read (its space list, or the one space it shows):
     each is checked here and the posts filtered by their ids, which spares building the
     gating subquery again (docs/rendering.md); without it, the subquery decides."""
-    queryset = (Post.objects.all() if queryset is None else queryset).alive()
+    queryset = Post.objects.all() if queryset is None else queryset
     if spaces is None:
         queryset = queryset.filter(space__in=visible_spaces(user))
     else:
         queryset = queryset.filter(
             space_id__in=[space.pk for space in spaces if can_see_space(user, space)]
         )
-    if not can_moderate(user):
-        queryset = queryset.filter(hidden_at__isnull=True)
-    return queryset
+    return _shown_posts(queryset, moderator=can_moderate(user))
+
+
+def _shown_posts(queryset, *, moderator):
+    queryset = queryset.alive()
+    return queryset if moderator else queryset.filter(hidden_at__isnull=True)
 
 
 def spaces_every_member_sees():
@@ -294,12 +297,12 @@ def spaces_every_member_sees():
 
 
 def posts_every_member_sees():
-    return Post.objects.alive().filter(hidden_at__isnull=True, space__in=spaces_every_member_sees())
+    return _shown_posts(Post.objects.filter(space__in=spaces_every_member_sees()), moderator=False)
 
 
 def comments_every_member_sees():
     return Comment.objects.filter(
-        deleted_at__isnull=True, hidden_at__isnull=True, post__in=posts_every_member_sees()
+        _shown_comments(moderator=False), post__in=posts_every_member_sees()
     )
 
 
@@ -360,8 +363,12 @@ def can_see_comment(user, comment):
 
 def comments_shown_to(user):
     """can_see_comment in SQL, for comments of a post the user may see: a Q on comments."""
+    return _shown_comments(moderator=can_moderate(user))
+
+
+def _shown_comments(*, moderator):
     live = Q(deleted_at__isnull=True)
-    return live if can_moderate(user) else live & Q(hidden_at__isnull=True)
+    return live if moderator else live & Q(hidden_at__isnull=True)
 
 
 def visible_comments(user, queryset=None):

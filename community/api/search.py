@@ -90,9 +90,4 @@ class SearchView(APIView):
     def get(self, request):
         query = read_query(SearchQuerySerializer, request)
         text = query.pop("q")
-        groups = search.search(request.user, text, **query)
-        suggestion = None
-        if not query.get("cursor") and not any(group.results for group in groups):
-            filters = {name: value for name, value in query.items() if name != "size"}
-            suggestion = search.suggestion(request.user, text, **filters)
-        return Response(SearchAnswerSerializer({"groups": groups, "suggestion": suggestion}).data)
+        return Response(SearchAnswerSerializer(search.answer(request.user, text, **query)).data)

@@ -39,11 +39,12 @@ def search_page(request):
         "tabs": [(source.kind, source.label) for source in search.registered_sources()],
         "max_length": MAX_LENGTH,
         "groups": [],
+        "found": 0,
         "errors": [],
     }
     if query:
         try:
-            context["groups"] = search.search(
+            answer = search.answer(
                 request.user,
                 query,
                 kinds=[kind] if kind else None,
@@ -52,14 +53,11 @@ def search_page(request):
             )
         except ValidationError as error:
             context["errors"] = error.messages
-    groups = context["groups"]
-    if kind and groups and groups[0].next_cursor:
-        context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
-    context["found"] = sum(len(group.results) for group in groups)
-    if query and not context["found"] and not context["errors"]:
-        context["suggestion"] = search.suggestion(
-            request.user, query, kinds=[kind] if kind else None, **filters
-        )
+        else:
+            groups = answer.groups
+            context.update(groups=groups, found=answer.found, suggestion=answer.suggestion)
+            if kind and groups and groups[0].next_cursor:
+                context["next_url"] = page_url(request, cursor=groups[0].next_cursor)
     template = "community/search/results.html"
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and request.GET.get("cursor"):
@@ -72,20 +70,16 @@ def search_page(request):
 def search_suggestions(request):
     """The palette's options for what the member has typed so far (an HTML fragment)."""
     query = request.GET.get("q", "").strip()
-    groups, errors = [], []
+    context = {"query": query, "groups": [], "found": 0, "errors": [], "suggestion": None}
     if query:
         try:
-            groups = search.search(request.user, query, size=PALETTE_SIZE)
+            answer = search.answer(request.user, query, size=PALETTE_SIZE)
         except ValidationError as error:
-            errors = error.messages
-    found = sum(len(group.results) for group in groups)
-    context = {
-        "query": query,
-        "groups": [group for group in groups if group.results],
-        "errors": errors,
-        "found": found,
-        "suggestion": (
-            search.suggestion(request.user, query) if query and not found and not errors else None
-        ),
-    }
+            context["errors"] = error.messages
+        else:
+            context.update(
+                groups=[group for group in answer.groups if group.results],
+                found=answer.found,
+                suggestion=answer.suggestion,
+            )
     return render(request, "community/search/_suggestions.html", context)

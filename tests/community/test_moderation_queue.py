@@ -257,6 +257,30 @@ def test_outside_the_queue_moderators_may_not_act_on_an_admins_content_either(
     assert AuditEntry.objects.count() == 2
 
 
+@pytest.mark.parametrize("author_factory", [UserFactory, AdminFactory], ids=["member", "admin"])
+def test_a_member_refused_on_anothers_content_is_told_the_plain_reason(
+    member, space, author_factory
+):
+    """Only a moderator is told about the admin rule: to a member, an admin's post is just
+    someone else's."""
+    post = PostFactory(space=space, author=author_factory())
+    comment = CommentFactory(post=post, author=post.author)
+    refusals = [
+        (lambda: services.edit_post(member, post=post, body="Changed"), "may not change this post"),
+        (lambda: services.hide_post(member, post=post), "Only moderators and admins may do this"),
+        (lambda: services.pin_post(member, post=post), "Only moderators and admins may do this"),
+        (lambda: services.delete_comment(member, comment=comment), "may not delete this comment"),
+        (lambda: services.hide_comment(member, comment=comment), "Only moderators and admins"),
+    ]
+    for write, reason in refusals:
+        with pytest.raises(PermissionDenied, match=reason) as refused:
+            write()
+        assert "admin" not in str(refused.value).replace("moderators and admins", "")
+    response = api_as(member).post(f"/api/v1/posts/{post.pk}/hide/")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only moderators and admins may do this."
+
+
 def test_members_cannot_decide(member, post):
     report_by(1, post)
     with pytest.raises(PermissionDenied):
