@@ -26,7 +26,6 @@ from django.db.models import (
     FloatField,
     Func,
     Lookup,
-    Max,
     Q,
     TextField,
     Value,
@@ -78,9 +77,10 @@ def tsquery(terms):
     )
 
 
-def matches(source, queryset, parsed, *, candidates, start_sel, stop_sel):
+def matches(source, queryset, parsed, *, candidates, newest, start_sel, stop_sel):
     """The newest `candidates` rows of `queryset` that match, annotated with `rank` and
-    `snippet` (the matched words between start_sel and stop_sel)."""
+    `snippet` (the matched words between start_sel and stop_sel). `newest`: the table's
+    newest id, as settings_for() read it (None for kinds that do not walk)."""
     query = SearchQuery(tsquery(parsed.terms), search_type="raw", config=CONFIG)
     queryset = queryset.alias(_vector=VECTOR)
     condition = Q(_vector=query)
@@ -98,18 +98,23 @@ def matches(source, queryset, parsed, *, candidates, start_sel, stop_sel):
     # As double precision: ts_rank's real reaches Python rounded to its shortest text, which
     # a cursor would then compare unequal to the real itself, and lose a row at the seam.
     rank = Cast(rank, FloatField())
-    found = _newest_matches(source, queryset, condition, query, candidates)
-    # The candidates are rows the searcher may see, found through `queryset`: their page
-    # reads them by id alone, without building and planning the visibility rules again
-    # (a member's drip schedule, for lessons, is a long condition). One array parameter,
-    # not one placeholder per id: converting a thousand parameters cost the driver more
-    # than the query.
-    ids = Value(found, output_field=ArrayField(BigIntegerField()))
-    page = source.model.objects.alias(_vector=VECTOR).filter(_AnyOf(F("pk"), ids))
+    found = _newest_matches(source, queryset, condition, query, candidates, newest)
+    page = source.model.objects.alias(_vector=VECTOR)
+    if isinstance(found, list):
+        # Ids the walk found, rows the searcher may see through `queryset`: their page
+        # reads them by id alone, without building and planning the visibility rules
+        # again (a member's drip schedule, for lessons, is a long condition). One array
+        # parameter, not one placeholder per id: converting a thousand parameters cost
+        # the driver more than the query.
+        if not found:
+            return page.none()  # no page to read
+        ids = Value(found, output_field=ArrayField(BigIntegerField()))
+        page = page.filter(_AnyOf(F("pk"), ids))
+    else:  # the planner's way: the ids and their page in one query
+        page = page.filter(pk__in=found)
     if source.related:
         page = page.select_related(*source.related)
-    page = page.annotate(rank=rank, snippet=snippet)
-    return page if found else page.none()  # none: no page to read
+    return page.annotate(rank=rank, snippet=snippet)
 
 
 class _AnyOf(Lookup):
@@ -122,9 +127,16 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
-def _newest_matches(source, queryset, condition, query, limit):
+def walks(source):
+    """Whether a kind's matches are found by walking its newest rows (below), which needs
+    the table's newest id."""
+    return not (source.fuzzy or source.personal)
+
+
+def _newest_matches(source, queryset, condition, query, limit, newest):
     """The ids of the newest `limit` matches, the only ones ranked, found the way that
-    reads the fewest rows: this chooses it, as the planner cannot be trusted to.
+    reads the fewest rows: this chooses it, as the planner cannot be trusted to. Where the
+    planner can, a query of them (run as part of their page's); else a list.
 
     A common word is in many of the newest rows: walking the id index back from the newest
     finds them at once, where the GIN index would list every match (hundreds of thousands)
@@ -144,17 +156,16 @@ def _newest_matches(source, queryset, condition, query, limit):
     Names (fuzzy kinds) are matched by trigrams too, which cost a walk many times more per
     row, and the names that match a few letters are few: those kinds ask their indexes. A
     searcher's own rows (personal kinds) are few whatever the table's size: the planner
-    reaches them from the searcher's side."""
+    reaches them from the searcher's side. A table no larger than the window is small
+    enough for the planner to choose well."""
     matching = queryset.filter(condition)
-    if source.personal:
-        return list(matching.order_by("-pk").values_list("pk", flat=True)[:limit])
-    by_index = matching.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)
-    if source.fuzzy:
-        return list(by_index[:limit])
     window = WINDOW_PER_CANDIDATE * limit
-    newest = source.model._base_manager.aggregate(newest=Max("pk"))["newest"] or 0
-    if newest <= window:  # a small table: the planner chooses well
-        return list(matching.order_by("-pk").values_list("pk", flat=True)[:limit])
+    if source.personal or (not source.fuzzy and (newest or 0) <= window):
+        return matching.order_by("-pk").values("pk")[:limit]
+    by_index = matching.order_by((F("pk") + 0).desc()).values("pk")
+    if source.fuzzy:
+        return by_index[:limit]
+    by_index = by_index.values_list("pk", flat=True)
     walked = queryset.alias(_walked=Coalesce(F("_vector"), Cast(Value(""), SearchVectorField())))
     walked = walked.filter(_walked=query).order_by("-pk").values_list("pk", flat=True)
     edge = newest - window
@@ -170,24 +181,32 @@ def _newest_matches(source, queryset, condition, query, limit):
 
 
 @contextmanager
-def settings_for(parsed):
-    """One transaction for a search's queries, with what they need set for it alone: the
-    trigram threshold (the %> operator, and so its GIN index, reads it from the setting,
-    not from the query), and no parallel workers: starting them cost these few-millisecond
-    queries more than they saved, and the planner, counting on them, had scanned a whole
-    table (the messages' participants) beside an index that answered in a millisecond.
-    Inside a caller's transaction (a savepoint) they would last until it ends: they are
-    put back as they were."""
+def settings_for(parsed, sources):
+    """One transaction for a search's queries, opened by one statement that sets what they
+    need for it alone and reads the newest id of each table that `sources` walk (yielded:
+    {kind: id}). The settings: the trigram threshold (the %> operator, and so its GIN
+    index, reads it from the setting, not from the query), and no parallel workers: starting
+    them cost these few-millisecond queries more than they saved, and the planner, counting
+    on them, had scanned a whole table (the messages' participants) beside an index that
+    answered in a millisecond. Inside a caller's transaction (a savepoint) they would last
+    until it ends: they are put back as they were."""
     threshold = similarity_threshold(" ".join(parsed.words))
+    walking = [source for source in sources if walks(source)]
+    quote = connection.ops.quote_name  # the models' own names, quoted: nobody's input
+    newest_ids = "".join(
+        f", (SELECT max({quote(source.model._meta.pk.column)}) FROM {quote(source.table)})"  # noqa: S608
+        for source in walking
+    )
     outer = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_READ_SETTINGS}, set_config('{_THRESHOLD}', %s, true), "
-            f"set_config('{_PARALLEL}', '0', true)",
+            f"set_config('{_PARALLEL}', '0', true){newest_ids}",
             [str(threshold)],
         )
-        before = cursor.fetchone()[:2]
-        yield
+        row = cursor.fetchone()
+        before = row[:2]
+        yield {source.kind: newest for source, newest in zip(walking, row[4:], strict=True)}
         if outer:
             cursor.execute(
                 f"SELECT set_config('{_THRESHOLD}', %s, true), set_config('{_PARALLEL}', %s, true)",

@@ -2,9 +2,9 @@
 searcher may see (each source's `visible`, decided by access.py and the apps' rules).
 
 Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
-its newest id, the ids of its newest matches (one to three queries, postgres.py says why)
-and their page, plus one for the whole search (its transaction's settings); on SQLite two
-(the matches, then their rows).
+one (its newest matches and their page) or, for a large table whose newest rows are
+walked, two to four (postgres.py says why), plus one for the whole search (its settings,
+and the walked tables' newest ids); on SQLite two (the matches, then their rows).
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
 similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a
@@ -130,9 +130,9 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
                                  candidates=candidates, after=after, size=clamp_size(size),
                                  digest=digest)  # fmt: skip
     if connection.vendor == "postgresql" and parsed.terms:
-        with postgres.settings_for(parsed):
-            return [group_of(source) for source in sources]
-    return [group_of(source) for source in sources]
+        with postgres.settings_for(parsed, sources) as newest:
+            return [group_of(source, newest=newest.get(source.kind)) for source in sources]
+    return [group_of(source, newest=None) for source in sources]
 
 
 def _chosen(kinds):
@@ -171,7 +171,7 @@ def _filtered(source, queryset, filters):
     return queryset
 
 
-def _group(source, *, searcher, parsed, filters, candidates, after, size, digest):
+def _group(source, *, searcher, parsed, filters, candidates, after, size, digest, newest):
     queryset = source.visible(searcher, source.model.objects.all())
     if source.related:
         queryset = queryset.select_related(*source.related)
@@ -181,7 +181,7 @@ def _group(source, *, searcher, parsed, filters, candidates, after, size, digest
     elif not parsed.terms:  # filters only: newest first
         rows = _orm_page(source, queryset.annotate(rank=Value(0.0, FloatField())), after, size)
     elif connection.vendor == "postgresql":
-        matched = postgres.matches(source, queryset, parsed, candidates=candidates,
+        matched = postgres.matches(source, queryset, parsed, candidates=candidates, newest=newest,
                                    start_sel=START, stop_sel=STOP)  # fmt: skip
         rows = _orm_page(source, matched, after, size)
     else:

@@ -129,14 +129,14 @@ def test_the_pages_read_a_fixed_number_of_queries(
         CommentFactory(post=post, body="kefir is great")
     client.force_login(member)
     client.get(SEARCH, {"q": "kefir"})  # sessions and per-process caches warm
-    # Per kind on PostgreSQL: its newest id, the ids of the newest matches, their page (none
-    # when nothing matched); for the whole search its settings in a savepoint (in a test's
-    # transaction: set, then put back).
-    with django_assert_max_num_queries(27):
+    # One per kind (its newest matches and their page; on SQLite two, none for rows when
+    # nothing matched); on PostgreSQL, for the whole search, its settings in a savepoint (in a
+    # test's transaction: set, then put back); the member's enrollments for the lessons.
+    with django_assert_max_num_queries(18):
         assert client.get(SEARCH, {"q": "kefir"}).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert client.get(SEARCH, {"q": "kefir", "kind": "comments"}).status_code == 200
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):
         assert client.get(SUGGESTIONS, {"q": "kefi"}).status_code == 200
 
 
