@@ -99,22 +99,19 @@ def matches(source, queryset, parsed, *, candidates, newest, start_sel, stop_sel
     # a cursor would then compare unequal to the real itself, and lose a row at the seam.
     rank = Cast(rank, FloatField())
     found = _newest_matches(source, queryset, condition, query, candidates, newest)
-    page = source.model.objects.alias(_vector=VECTOR)
-    if isinstance(found, list):
-        # Ids the walk found, rows the searcher may see through `queryset`: their page
-        # reads them by id alone, without building and planning the visibility rules
-        # again (a member's drip schedule, for lessons, is a long condition). One array
-        # parameter, not one placeholder per id: converting a thousand parameters cost
-        # the driver more than the query.
-        if not found:
-            return page.none()  # no page to read
-        ids = Value(found, output_field=ArrayField(BigIntegerField()))
-        page = page.filter(_AnyOf(F("pk"), ids))
-    else:  # the planner's way: the ids and their page in one query
-        page = page.filter(pk__in=found)
+    page = source.model.objects.alias(_vector=VECTOR).annotate(rank=rank, snippet=snippet)
     if source.related:
         page = page.select_related(*source.related)
-    return page.annotate(rank=rank, snippet=snippet)
+    if not isinstance(found, list):  # the planner's way: the ids and their page in one query
+        return page.filter(pk__in=found)
+    if not found:
+        return page.none()  # no page to read
+    # Ids the walk found, rows the searcher may see through `queryset`: their page reads
+    # them by id alone, without building and planning the visibility rules again (a
+    # member's drip schedule, for lessons, is a long condition). One array parameter, not
+    # one placeholder per id: converting a thousand parameters cost the driver more than
+    # the query.
+    return page.filter(_AnyOf(F("pk"), Value(found, output_field=ArrayField(BigIntegerField()))))
 
 
 class _AnyOf(Lookup):

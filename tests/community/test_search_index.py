@@ -173,8 +173,8 @@ def test_queries_use_the_gin_indexes(member, space):
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "matching",
-    [range(10), range(4), range(7, 10), [0, 9]],
-    ids=["in-every-row", "old-rows-only", "newest-rows-only", "one-new-one-old"],
+    [range(10), range(4), range(7, 10), [0, 9], []],
+    ids=["in-every-row", "old-rows-only", "newest-rows-only", "one-new-one-old", "in-no-row"],
 )
 def test_the_newest_matches_are_found_whichever_way_is_cheaper(
     member, space, settings, monkeypatch, matching
