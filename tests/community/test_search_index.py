@@ -182,6 +182,7 @@ def test_the_newest_matches_are_found_whichever_way_is_cheaper(
     """On a table larger than the window, the walk over the newest rows, the walk on and
     the index for the older rows together find exactly the newest matches."""
     monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 0)
     settings.SEARCH_CANDIDATES = 4  # a window of the newest 4 rows
     posts = [
         PostFactory(space=space, body="quinoa salad" if i in matching else "plain rice")
