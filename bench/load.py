@@ -89,7 +89,7 @@ def run_wrk(ports, script, *, connections, duration, tmpdir):
     path.write_text(lua)
     cmd = [
         "wrk",
-        f"-t{WRK_THREADS}",
+        f"-t{min(WRK_THREADS, connections)}",
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",

@@ -141,6 +141,10 @@ def run_reads(setup_servers, scenarios, ctx, creds, args, tmpdir):
         result = load.run_wrk(ports, script, connections=CONNECTIONS, duration=args.duration,
                               tmpdir=tmpdir)  # fmt: skip
         setup_servers.settle()
+        if scenario.latency:
+            result["one_client"] = load.run_wrk(ports, script, connections=1,
+                                                duration=args.duration, tmpdir=tmpdir)  # fmt: skip
+            setup_servers.settle()
         result["response_bytes"] = len(body)
         results[scenario.name] = result
         _print_row(setup_servers.setup.name, scenario.name, result)
@@ -153,6 +157,12 @@ def _print_row(setup, name, result):
         f"p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}",
         flush=True,
     )
+    if one := result.get("one_client"):
+        print(
+            f"  [{setup}] {name:20} one client: p50 {one['p50_ms']:7.1f} ms  "
+            f"p99 {one['p99_ms']:7.1f} ms  errors {one['errors']}",
+            flush=True,
+        )
 
 
 # --- writes ---------------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""The search scenarios' targets (issue 19): p50 and p99 of one client's requests, beside
+the load runs' throughput."""
+
+from bench.report import _setup_tables, _targets, evaluate
+from bench.scenarios import SCENARIOS, SEARCH_LATENCY
+
+WRK = dict.fromkeys(
+    ("errors_status", "errors_connect", "errors_read", "errors_write", "errors_timeout"), 0
+)
+
+
+def _row(p50_ms, p99_ms, *, errors=0):
+    one = {"rps": 1000 / p50_ms, "requests": 300, "p50_ms": p50_ms, "p99_ms": p99_ms,
+           "errors": errors, "wrk": WRK}  # fmt: skip
+    return {"rps": 30.0, "requests": 300, "p50_ms": 900.0, "p99_ms": 1500.0, "errors": 0,
+            "wrk": WRK, "one_client": one}  # fmt: skip
+
+
+def _report(rows):
+    data = {"runs": {"granian-2-pool": rows}, "scale": "large", "restarts": {},
+            "settings": {"production_setup": "granian-2-pool",
+                         "setups": {"granian-2-pool": {"description": "granian"}}}}  # fmt: skip
+    evaluate(data, SCENARIOS)
+    return data
+
+
+def test_the_api_search_scenarios_are_held_to_one_clients_latency():
+    scenarios = {s.name: s for s in SCENARIOS.registered()}
+    for name in ("two-words", "rare-word", "prefix", "member-name"):
+        assert scenarios[f"api-search-{name}"].latency == SEARCH_LATENCY
+    assert SEARCH_LATENCY.describe() == "one client: p50 ≤ 30 ms, p99 ≤ 150 ms"
+
+
+def test_the_report_gives_one_clients_p50_and_p99_their_verdict():
+    data = _report({
+        "api-search-rare-word": _row(21.5, 90.0),
+        "api-search-two-words": _row(41.0, 90.0),
+        "api-search-prefix": _row(25.0, 151.0),
+        "api-search-member-name": _row(10.0, 20.0, errors=1),
+    })  # fmt: skip
+    run = data["runs"]["granian-2-pool"]
+    verdicts = {name: row["targets"][-1]["met"] for name, row in run.items()}
+    assert verdicts == {
+        "api-search-rare-word": True,
+        "api-search-two-words": False,  # p50 over
+        "api-search-prefix": False,  # p99 over
+        "api-search-member-name": False,  # an error
+    }
+    table = "\n".join(_targets(data))
+    assert (
+        "| api-search-rare-word | one client: p50 21.5 ms, p99 90.0 ms (300 requests) "
+        "| one client: p50 ≤ 30 ms, p99 ≤ 150 ms | **met** |"
+    ) in table
+    assert "| api-search-two-words | one client: p50 41.0 ms" in table
+    rows = "\n".join(_setup_tables(data))
+    assert (
+        "one client: p50 ≤ 30 ms, p99 ≤ 150 ms (got p50 41.0 ms, p99 90.0 ms) | **not met**"
+    ) in rows
