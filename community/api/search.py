@@ -2,6 +2,7 @@
 answer, grouped; a group's `next_cursor` (with the same query and filters) gives the next
 page of that kind alone."""
 
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -23,6 +24,11 @@ class KindsField(serializers.CharField):
         return [kind.strip() for kind in super().to_internal_value(data).split(",") if kind]
 
 
+def _kinds_help():
+    names = ", ".join(source.kind for source in search.registered_sources())
+    return f"Comma-separated kinds to search (default: all of them): {names}."
+
+
 class SearchQuerySerializer(PageQuerySerializer):
     q = serializers.CharField(
         trim_whitespace=False,  # a space after the last word ends it: no prefix match then
@@ -32,8 +38,8 @@ class SearchQuerySerializer(PageQuerySerializer):
     )
     kinds = KindsField(
         required=False,
-        help_text="Comma-separated kinds to search (default: all): posts, comments, members, "
-        "spaces and those other apps add.",
+        # Lazy: the apps register their kinds when they are ready, after this module is read.
+        help_text=lazy(_kinds_help, str)(),
     )
     space = serializers.CharField(required=False, help_text="Only in this space (slug).")
     author = serializers.CharField(required=False, help_text="Only by this member (handle).")

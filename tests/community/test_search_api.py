@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from community import search
 from community.search.query import MAX_LENGTH
+from tests.community.test_api_schema import load_schema
 from tests.factories import (
     ApiTokenFactory,
     CommentFactory,
@@ -108,3 +110,13 @@ def test_the_query_count_does_not_grow_with_the_results(member, space):
     assert_constant_queries(
         lambda: client.get(URL, params), grow=lambda: add(30), bound=8, warm_up=True
     )
+
+
+def test_the_schema_names_every_kind_the_apps_registered(client):
+    """An integrator reading only /api/docs/ learns the apps' kinds too (they register when
+    the apps are ready, after the serializer is defined)."""
+    operation = load_schema(client).operations[("get", "/api/v1/search/")]
+    (kinds,) = [p for p in operation["parameters"] if p["name"] == "kinds"]
+    for source in search.registered_sources():
+        assert source.kind in kinds["description"]
+    assert {"lessons", "events", "messages"} <= {s.kind for s in search.registered_sources()}
