@@ -8,7 +8,8 @@
    under each server setup of bench/servers.py, signs the bench members the scenarios use
    (the reader; the admin and a moderator for the admin pages) in through the real login
    form, and loads every scenario of bench/scenarios.py with wrk (a separate process, 32
-   connections, bounded duration).
+   connections, bounded duration); a scenario with a latency target (search) then has one
+   client (one connection) for as long, whose p50 and p99 are what a member waits.
 3. Writes: on the recommended setup with a Celery worker beside it, 64 members write at once
    (bench/writes.py); after the queue drains, the recount check runs over the database.
 4. Live updates: WebSocket clients in separate processes measure commit-to-receipt latency
@@ -532,7 +533,7 @@ def main(argv=None):
                 "description": s.description,
                 "path": s.path(ctx),
                 "auth": s.auth,
-                "targets": [target.describe() for target in s.targets],
+                "targets": [target.describe() for target in (*s.targets, s.latency) if target],
             }
             for s in scenarios
         ],

@@ -1,7 +1,7 @@
 """The search scenarios' targets (issue 19): p50 and p99 of one client's requests, beside
 the load runs' throughput."""
 
-from bench.report import _setup_tables, _targets, evaluate
+from bench.report import _setup_tables, _targets, _targets_text, evaluate, passed
 from bench.scenarios import SCENARIOS, SEARCH_LATENCY
 
 WRK = dict.fromkeys(
@@ -9,11 +9,14 @@ WRK = dict.fromkeys(
 )
 
 
-def _row(p50_ms, p99_ms, *, errors=0):
-    one = {"rps": 1000 / p50_ms, "requests": 300, "p50_ms": p50_ms, "p99_ms": p99_ms,
-           "errors": errors, "wrk": WRK}  # fmt: skip
-    return {"rps": 30.0, "requests": 300, "p50_ms": 900.0, "p99_ms": 1500.0, "errors": 0,
-            "wrk": WRK, "one_client": one}  # fmt: skip
+def _row(p50_ms=None, p99_ms=None, *, errors=0, rps=30.0):
+    row = {"rps": rps, "requests": 300, "p50_ms": 900.0, "p99_ms": 1500.0, "errors": 0,
+           "wrk": WRK}  # fmt: skip
+    if p50_ms is not None:
+        row["one_client"] = {"rps": 1000 / p50_ms, "requests": 300, "p50_ms": p50_ms,
+                             "p99_ms": p99_ms, "errors": errors,
+                             "wrk": {**WRK, "errors_status": errors}}  # fmt: skip
+    return row
 
 
 def _report(rows):
@@ -56,3 +59,23 @@ def test_the_report_gives_one_clients_p50_and_p99_their_verdict():
     assert (
         "one client: p50 ≤ 30 ms, p99 ≤ 150 ms (got p50 41.0 ms, p99 90.0 ms) | **not met**"
     ) in rows
+
+
+def test_a_failed_one_client_request_fails_the_run_and_an_old_run_has_no_verdict():
+    assert passed(_report({"api-search-prefix": _row(25.0, 90.0)}))
+    assert not passed(_report({"api-search-prefix": _row(25.0, 90.0, errors=2)}))
+    # A run made before the one-client measurement existed: no verdict, not a miss.
+    (latency,) = _report({"api-search-prefix": _row()})["runs"]["granian-2-pool"][
+        "api-search-prefix"
+    ]["targets"]
+    assert latency["met"] is None and latency["got"] == "not measured"
+
+
+def test_a_throughput_target_still_reads_as_a_ratio_of_the_probe():
+    data = _report({"feed-probe": _row(rps=200.0), "feed-all": _row(rps=150.0)})
+    feed = data["runs"]["granian-2-pool"]["feed-all"]
+    assert _targets_text(feed) == "≥ 0.5x feed-probe req/s: got 0.75x, **met**"
+    assert (
+        "| feed-all | 150.0 req/s = 0.75x feed-probe, p99 1500.0 ms | ≥ 0.5x feed-probe req/s "
+        "| **met** |" in "\n".join(_targets(data))
+    )
