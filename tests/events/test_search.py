@@ -2,6 +2,8 @@
 only by who may see them (events/access.py: the gating of their visibility and tier, deleted
 ones for nobody). Runs on both engines."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -20,16 +22,26 @@ def found(searcher, query):
 
 
 def test_an_event_is_found_by_title_and_description_and_links_to_its_page(client, member):
-    event = EventFactory(title="Seed swap", description="Bring tomato seeds to share.")
+    # 23:30 UTC is already the next day where the event happens.
+    starts_at = datetime(2026, 12, 10, 23, 30, tzinfo=UTC)
+    event = EventFactory(title="Seed swap", description="Bring tomato seeds to share.",
+                         starts_at=starts_at, time_zone="Asia/Tokyo")  # fmt: skip
     EventFactory(title="Book club", description="This month: a novel.")
     (result,) = search.search(member, "tomatoes", kinds=["events"])[0].results
-    assert (result.id, result.title) == (event.pk, "Seed swap")
+    assert (result.id, result.title) == (event.pk, "Seed swap (Fri 11 Dec 2026)")
     assert result.url == reverse("events:event", args=[event.slug])
     assert "<mark>tomato</mark>" in str(result.snippet)
     assert result.time == event.created_at
     assert found(member, "swap") == [event.pk]
     client.force_login(member)
     assert "Bring tomato seeds to share." in client.get(result.url).content.decode()
+
+
+def test_a_repeating_events_title_says_it_repeats_from_its_first_date(member):
+    EventFactory(title="Repair café", weekly=True, time_zone="UTC",
+                 starts_at=datetime(2027, 1, 5, 18, tzinfo=UTC))  # fmt: skip
+    (result,) = search.search(member, "repair", kinds=["events"])[0].results
+    assert result.title == "Repair café (repeats from Tue 5 Jan 2027)"
 
 
 def test_edits_and_deletes_update_what_is_found(member):
