@@ -711,6 +711,10 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
         rare_word_posts = search.add_rare_word(scale_name)
         if rare_word_posts:
             log(f"Added the word {search.RARE_WORD!r} to {rare_word_posts:,} posts.")
+        # Scales loaded before "Did you mean": the words it corrects towards.
+        search_terms = search.write_vocabulary()
+        if search_terms:
+            log(f"Wrote the {search_terms:,} words search corrects towards.")
         # The staff in their groups (the admin site), whoever loaded the scale.
         moderation.staff_access(scale_name)
         # The analytics' rollups of the days closed since the last run (every day on a scale
@@ -727,6 +731,7 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
             "conversations_added": added_messages,
             "reports_added": added_reports,
             "rare_word_posts": rare_word_posts,
+            "search_terms": search_terms,
             "analytics_days_rolled_up": rolled_up,
         }
     report = {"scale": scale_name, "skipped": False, "rows": {}, "seconds": {}}
@@ -762,6 +767,9 @@ def seed(scale_name, *, seed=1, show_progress=True, stream=None, log=None):
     step_started = time.monotonic()
     roll_up_analytics()
     report["seconds"]["analytics rollups"] = round(time.monotonic() - step_started, 1)
+    step_started = time.monotonic()
+    report["rows"]["search terms"] = search.write_vocabulary()
+    report["seconds"]["search terms"] = round(time.monotonic() - step_started, 1)
     report["seconds"]["total"] = round(time.monotonic() - started, 1)
     return report
 

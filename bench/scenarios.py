@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from bench.search import PREFIX, RARE_WORD, TWO_WORDS
+from bench.search import MISSPELT, PREFIX, RARE_WORD, TWO_WORDS
 
 DEEP_PAGE = 500
 
@@ -653,6 +653,14 @@ SCENARIOS = Registry(
             auth="token",
             needs="api-search",
             latency=SEARCH_LATENCY,
+        ),
+        Scenario(
+            "api-search-misspelt",
+            "API search that finds nothing, and the correction it offers (Did you mean)",
+            lambda c: _q(_url("api-search", "/api/v1/search/"), q=MISSPELT),
+            explain=True,
+            auth="token",
+            needs="api-search",
         ),
         Scenario(
             "search-page",

@@ -15,16 +15,19 @@ from django.test import modify_settings
 from bench.checks import run_checks
 from bench.dataset import BENCH_PASSWORD
 from bench.scales import SCALES
+from bench.search import MISSPELT, TWO_WORDS
 from community.models import (
     AccessGrant,
     Comment,
     Follow,
     Like,
     Post,
+    SearchTerm,
     Space,
     SpaceVisit,
     User,
 )
+from community.search import suggestion
 
 from .conftest import seed_tiny
 
@@ -93,10 +96,17 @@ def test_tiny_scale_loads_in_range_with_exact_counters_and_is_idempotent():
     assert authenticate(email=member.email, password=BENCH_PASSWORD) == member
     assert EmailAddress.objects.get(user=member).verified
 
+    # "Did you mean" has its words, and corrects the misspelt scenario's query to them.
+    assert SearchTerm.objects.filter(word__in=["design", "feedback"]).count() == 2
+    reader = User.objects.get(email="bench-tiny-10@bench.localhost")
+    assert suggestion(reader, MISSPELT) == TWO_WORDS
+    terms = SearchTerm.objects.count()
+
     # Running again adds nothing.
     again = seed_tiny()
     assert "already loaded" in again
     assert counts() == loaded
+    assert SearchTerm.objects.count() == terms
 
 
 @pytest.mark.postgres
