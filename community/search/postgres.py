@@ -161,12 +161,11 @@ def _newest_matches(source, queryset, condition, query, limit, newest):
     PLANNED_ROWS, is small enough for the planner to choose well."""
     matching = queryset.filter(condition)
     window = WINDOW_PER_CANDIDATE * limit
-    if source.personal or (not source.fuzzy and (newest or 0) <= max(window, PLANNED_ROWS)):
-        return matching.order_by("-pk").values("pk")[:limit]
-    by_index = matching.order_by((F("pk") + 0).desc()).values("pk")
+    if source.personal or (walks(source) and (newest or 0) <= max(window, PLANNED_ROWS)):
+        return matching.order_by("-pk").values_list("pk", flat=True)[:limit]
+    by_index = matching.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)
     if source.fuzzy:
         return by_index[:limit]
-    by_index = by_index.values_list("pk", flat=True)
     walked = queryset.alias(_walked=Coalesce(F("_vector"), Cast(Value(""), SearchVectorField())))
     walked = walked.filter(_walked=query).order_by("-pk").values_list("pk", flat=True)
     edge = newest - window
