@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -15,7 +16,10 @@ from . import access, branding
 
 
 class BannedMemberMiddleware:
-    """Ends the session of a member who was banned while signed in, on their next request."""
+    """Ends the session of a member who was banned while signed in, on the next page they
+    open, which says why. A request the page makes in the background (htmx, a fetch, the
+    socket's handshake, the API) is answered as for a visitor and leaves the session alone:
+    ending it there would spend the "suspended" message on a response nobody reads."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,12 +27,30 @@ class BannedMemberMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not access.may_sign_in(user):
+            if _in_background(request):
+                request.user = AnonymousUser()
+                request.auser = _anonymous
+                return self.get_response(request)
             logout(request)
-            if request.path.startswith("/api/"):
-                return self.get_response(request)  # now anonymous: the API answers 401 in JSON
             messages.error(request, "Your account is suspended.")
             return redirect(reverse("account_login"))
         return self.get_response(request)
+
+
+def _in_background(request):
+    # Browsers send Sec-Fetch-Mode "navigate" for pages and posted forms only; a socket's
+    # handshake carries no Sec-Fetch-Mode but always a Sec-WebSocket-Key.
+    headers = request.headers
+    return (
+        headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+        or "HX-Request" in headers
+        or "Sec-WebSocket-Key" in headers
+        or request.path.startswith("/api/")
+    )
+
+
+async def _anonymous():
+    return AnonymousUser()
 
 
 class MemberTimezoneMiddleware:

@@ -193,6 +193,25 @@ def test_a_member_banned_while_signed_in_is_signed_out_on_the_next_request(
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{"HX-Request": "true"}, {"Sec-Fetch-Mode": "cors"}, {"Sec-WebSocket-Key": "x"}],
+    ids=["htmx", "fetch", "socket-handshake"],
+)
+def test_a_banned_members_background_request_leaves_the_reason_for_the_next_page(
+    client, member, moderator, headers
+):
+    client.force_login(member)
+    services.ban_member(moderator, member=member, reason="Harassment")
+    background = client.get(reverse("community:own_profile"), headers=headers)
+    assert background.status_code == 302 and background.url.startswith(reverse("account_login"))
+    assert client.session["_auth_user_id"] == str(member.pk)  # not ended out of sight
+    page = client.get(reverse("community:own_profile"), headers={"Sec-Fetch-Mode": "navigate"})
+    assert page.url == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+    assert b"Your account is suspended." in client.get(page.url).content
+
+
 def test_social_buttons_are_hidden_without_keys(client):
     page = client.get(reverse("account_login")).content.decode()
     assert "Continue with Google" not in page
