@@ -114,7 +114,8 @@ def revoke_api_token(actor, *, token_id):
 
 
 def ban_member(actor, *, member, reason, until=None):
-    """A banned member cannot sign in, and their open sessions end on their next request."""
+    """A banned member cannot sign in, and their open sessions end on the next page they
+    open (middleware.BannedMemberMiddleware)."""
     check_can_moderate_member(actor, member)
     with transaction.atomic():
         member.banned_at = timezone.now()
