@@ -212,6 +212,20 @@ def test_a_banned_members_background_request_leaves_the_reason_for_the_next_page
     assert b"Your account is suspended." in client.get(page.url).content
 
 
+def test_a_banned_members_api_call_with_the_session_is_refused_and_keeps_it(
+    client, member, moderator
+):
+    # An API call carries no Sec-Fetch-Mode when a script makes it: the path alone says so.
+    client.force_login(member)
+    services.ban_member(moderator, member=member, reason="Harassment")
+    response = client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert client.session["_auth_user_id"] == str(member.pk)
+    page = client.get(reverse("community:own_profile"))
+    assert page.url == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+
+
 def test_social_buttons_are_hidden_without_keys(client):
     page = client.get(reverse("account_login")).content.decode()
     assert "Continue with Google" not in page
