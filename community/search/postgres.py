@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.sql.constants import CURSOR
 
 from . import indexes
 
@@ -178,6 +179,45 @@ def _newest_matches(source, queryset, condition, query, limit, newest):
     if len(found) < limit and edge:
         found += by_index.filter(pk__lte=edge)[: limit - len(found)]
     return found
+
+
+@contextmanager
+def pipelined():
+    """Queries sent inside are run by the server while Python goes on (psycopg's pipeline
+    mode): a search builds each kind's page (a few milliseconds of the ORM's Python) while
+    the server runs the pages sent before, where waiting for each in turn cost an overview
+    of eight kinds the sum of both (68 ms in process on the large dataset, 46 pipelined).
+    A query read at once inside (a walk's ids, a visibility rule's rows) waits for those
+    sent before."""
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
+
+
+def send(queryset):
+    """Sends `queryset`'s query and returns a function that reads its rows into the model
+    instances the queryset itself would have made. Django runs a query and reads it in one
+    call: here the compiler that sent it, which knows its columns, is handed the rows when
+    they are read, so that the ORM's own iterable builds the instances (select_related and
+    annotations as usual)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    cursor = compiler.execute_sql(CURSOR)  # None when the query cannot match (no ids)
+
+    def read():
+        if cursor is None:
+            return []
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        compiler.execute_sql = lambda *args, **kwargs: [rows]
+        query = queryset.query.clone()
+        query.get_compiler = lambda *args, **kwargs: compiler
+        fetched = queryset.all()
+        fetched.query = query
+        return list(fetched)
+
+    return read
 
 
 @contextmanager

@@ -130,9 +130,11 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
                                  candidates=candidates, after=after, size=clamp_size(size),
                                  digest=digest)  # fmt: skip
     if connection.vendor == "postgresql" and parsed.terms:
-        with postgres.settings_for(parsed, sources) as newest:
-            return [group_of(source, newest=newest.get(source.kind)) for source in sources]
-    return [group_of(source, newest=None) for source in sources]
+        # Every kind's page is sent before the first is read (postgres.pipelined says why).
+        with postgres.settings_for(parsed, sources) as newest, postgres.pipelined():
+            sent = [group_of(source, newest=newest.get(source.kind)) for source in sources]
+            return [read() for read in sent]
+    return [group_of(source, newest=None)() for source in sources]
 
 
 def _chosen(kinds):
@@ -172,6 +174,8 @@ def _filtered(source, queryset, filters):
 
 
 def _group(source, *, searcher, parsed, filters, candidates, after, size, digest, newest):
+    """A function that returns the kind's Group: on PostgreSQL its page query is sent
+    already, and the function reads it."""
     queryset = source.visible(searcher, source.model.objects.all())
     if source.related:
         queryset = queryset.select_related(*source.related)
@@ -183,12 +187,18 @@ def _group(source, *, searcher, parsed, filters, candidates, after, size, digest
     elif connection.vendor == "postgresql":
         matched = postgres.matches(source, queryset, parsed, candidates=candidates, newest=newest,
                                    start_sel=START, stop_sel=STOP)  # fmt: skip
-        rows = _orm_page(source, matched, after, size)
+        read = postgres.send(_ordered(source, matched, after, size))
+        return lambda: _grouped(source, _rows(read()), size=size, digest=digest,
+                                candidates=candidates)  # fmt: skip
     else:
         found = sqlite.page(source, queryset, parsed, candidates=candidates, after=after,
                             size=size + 1, start_sel=START, stop_sel=STOP)  # fmt: skip
         objects = queryset.in_bulk([pk for pk, _, _ in found])
         rows = [(objects[pk], rank, snippet) for pk, rank, snippet in found if pk in objects]
+    return lambda: _grouped(source, rows, size=size, digest=digest, candidates=candidates)
+
+
+def _grouped(source, rows, *, size, digest, candidates):
     results = [_result(source, *row) for row in rows[:size]]
     next_cursor = None
     if len(rows) > size:
@@ -200,7 +210,16 @@ def _group(source, *, searcher, parsed, filters, candidates, after, size, digest
 
 
 def _orm_page(source, queryset, after, size):
-    """[(obj, rank, snippet)]: the best size + 1 rows past `after`, as a keyset."""
+    """[(obj, rank, snippet)] of _ordered()."""
+    return _rows(_ordered(source, queryset, after, size))
+
+
+def _rows(objects):
+    return [(obj, obj.rank, getattr(obj, "snippet", None)) for obj in objects]
+
+
+def _ordered(source, queryset, after, size):
+    """The best size + 1 rows of `queryset` past `after`, as a keyset (rank, time, id)."""
     time = source.time
     if after is not None:
         rank, moment, pk = after
@@ -209,8 +228,7 @@ def _orm_page(source, queryset, after, size):
             | Q(rank=rank, **{f"{time}__lt": moment})
             | Q(rank=rank, **{time: moment}, pk__lt=pk)
         )
-    rows = queryset.order_by("-rank", f"-{time}", "-pk")[: size + 1]
-    return [(obj, obj.rank, getattr(obj, "snippet", None)) for obj in rows]
+    return queryset.order_by("-rank", f"-{time}", "-pk")[: size + 1]
 
 
 def _result(source, obj, rank, snippet):

@@ -1,19 +1,21 @@
 """The search index itself: rebuilding it, its language, repairs after a schema change, and
 what only PostgreSQL does (typo-tolerant names, the GIN indexes queries use)."""
 
+import dataclasses
 from io import StringIO
 
 import pytest
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models import F, Value
+from psycopg import pq
 
 from community import search
 from community.models import Post, User
-from community.search import checks, indexes, postgres
-from community.search.kinds import POSTS
+from community.search import checks, indexes, postgres, sources
+from community.search.kinds import POSTS, SPACES
 from community.search.postgres import CONFIG, VECTOR, WORD_SIMILARITY
 from tests.factories import PostFactory, UserFactory
 
@@ -191,3 +193,36 @@ def test_the_newest_matches_are_found_whichever_way_is_cheaper(
     newest = sorted((posts[i].pk for i in matching), reverse=True)[:4]
     (group,) = search.search(member, "quinoa", kinds=["posts"], size=10)
     assert sorted((result.id for result in group.results), reverse=True) == newest
+
+
+@pytest.mark.postgres
+def test_every_kinds_page_is_sent_in_one_pipeline(member, space):
+    PostFactory(space=space, body="quinoa salad")
+    pipelined = []
+
+    def record(execute, sql, params, many, context):
+        if "ts_headline" in sql:  # a page (the walks and visibility rules are read at once)
+            pipelined.append(connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        groups = search.search(member, "quinoa")
+    assert len(pipelined) == len(groups) > 1 and all(pipelined)
+    assert [result.object.body for result in groups[0].results] == ["quinoa salad"]
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+
+
+@pytest.mark.postgres
+def test_a_page_that_fails_on_the_server_raises_and_the_next_search_works(
+    member, space, monkeypatch
+):
+    PostFactory(space=space, body="quinoa salad")
+    failing = dataclasses.replace(
+        SPACES, visible=lambda searcher, spaces: spaces.extra(where=["1 / 0 = 1"])
+    )
+    monkeypatch.setitem(sources._sources, "spaces", failing)
+    with pytest.raises(DataError, match="division by zero"):
+        search.search(member, "quinoa")
+    monkeypatch.setitem(sources._sources, "spaces", SPACES)
+    (group,) = search.search(member, "quinoa", kinds=["posts"])
+    assert [result.object.body for result in group.results] == ["quinoa salad"]
