@@ -12,6 +12,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from community.limits import BodySizeLimitMiddleware, limit_daphne_request_bodies  # noqa: E402
 from community.routing import websocket_urlpatterns  # noqa: E402
 from community.socket_auth import SocketAuthMiddleware  # noqa: E402
+from config.startup import freeze_loaded_objects  # noqa: E402
 
 # Request bodies over settings.MAX_REQUEST_BODY_SIZE get a 413 before they are read, under
 # uvicorn (the middleware) and daphne (which buffers whole bodies before the app runs).
@@ -24,3 +25,4 @@ application = ProtocolTypeRouter(
         "websocket": SocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+freeze_loaded_objects()
