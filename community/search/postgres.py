@@ -188,9 +188,12 @@ def pipelined():
     the server runs the pages sent before, where waiting for each in turn cost an overview
     of eight kinds the sum of both (68 ms in process on the large dataset, 46 pipelined).
     A query read at once inside (a walk's ids, a visibility rule's rows) waits for those
-    sent before."""
+    sent before; a server-side cursor (.iterator()) cannot run inside. A page that fails
+    on the server raises where the next read waits for it, which may be another kind's
+    query: the error names the cause, not always the query. Errors are Django's, as
+    outside (the pipeline's own, at its end, included)."""
     connection.ensure_connection()
-    with connection.connection.pipeline():
+    with connection.wrap_database_errors, connection.connection.pipeline():
         yield
 
 
@@ -210,6 +213,8 @@ def send(queryset):
             rows = cursor.fetchall()
         finally:
             cursor.close()
+        if compiler.has_extra_select:  # as Django's own read: only the selected columns
+            rows = [row[: compiler.col_count] for row in rows]
         compiler.execute_sql = lambda *args, **kwargs: [rows]
         query = queryset.query.clone()
         query.get_compiler = lambda *args, **kwargs: compiler

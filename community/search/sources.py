@@ -26,7 +26,9 @@ class Source:
     model: type
     columns: dict  # {column: weight "A" to "D"}: what is indexed, as the kind's migration says
     snippet: str  # the column a result's snippet is cut from
-    visible: Callable  # (searcher, queryset) -> the rows searcher may see, decided by access
+    # (searcher, queryset) -> the rows searcher may see, decided by access; it may read rows
+    # to decide, but not through .iterator(): on PostgreSQL it runs in a query pipeline.
+    visible: Callable
     title: Callable  # obj -> the result's title (plain text)
     url: Callable  # obj -> the result's link
     time: str = "created_at"  # the result's time, the tie-break after rank
