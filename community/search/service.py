@@ -126,15 +126,21 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
             raise ValidationError({"cursor": ["This cursor is for another kind."]}, code="invalid")
     if size is None:
         size = DEFAULT_PAGE_SIZE if len(sources) == 1 else OVERVIEW_SIZE
-    group_of = functools.partial(_group, searcher=searcher, parsed=parsed, filters=filters,
-                                 candidates=candidates, after=after, size=clamp_size(size),
-                                 digest=digest)  # fmt: skip
+    group_of = functools.partial(_group, parsed=parsed, candidates=candidates, after=after,
+                                 size=clamp_size(size), digest=digest)  # fmt: skip
     if connection.vendor == "postgresql" and parsed.terms:
-        # Every kind's page is sent before the first is read (postgres.pipelined says why).
+        # Every kind's page is sent before the first is read (postgres.pipelined says why),
+        # in the order that keeps the server's work behind Python's (postgres.send_order).
         with postgres.settings_for(parsed, sources) as newest, postgres.pipelined():
-            sent = [group_of(source, newest=newest.get(source.kind)) for source in sources]
-            return [read() for read in sent]
-    return [group_of(source, newest=None)() for source in sources]
+            visible = {source.kind: _visible(source, searcher, filters) for source in sources}
+            sent = {
+                source.kind: group_of(source, visible[source.kind], newest=newest.get(source.kind))
+                for source in postgres.send_order(sources, newest, candidates)
+            }
+            return [sent[source.kind]() for source in sources]
+    return [
+        group_of(source, _visible(source, searcher, filters), newest=None)() for source in sources
+    ]
 
 
 def _chosen(kinds):
@@ -173,13 +179,17 @@ def _filtered(source, queryset, filters):
     return queryset
 
 
-def _group(source, *, searcher, parsed, filters, candidates, after, size, digest, newest):
-    """A function that returns the kind's Group: on PostgreSQL its page query is sent
-    already, and the function reads it."""
+def _visible(source, searcher, filters):
+    """The kind's rows that `searcher` may see, filtered."""
     queryset = source.visible(searcher, source.model.objects.all())
     if source.related:
         queryset = queryset.select_related(*source.related)
-    queryset = _filtered(source, queryset, filters)
+    return _filtered(source, queryset, filters)
+
+
+def _group(source, queryset, *, parsed, candidates, after, size, digest, newest):
+    """A function that returns the kind's Group of `queryset` (_visible()): on PostgreSQL
+    its page query is sent already, and the function reads it."""
     if not parsed.finds_anything() or queryset.query.is_empty():  # no query needed
         rows = []
     elif not parsed.terms:  # filters only: newest first

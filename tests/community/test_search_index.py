@@ -213,6 +213,38 @@ def test_every_kinds_page_is_sent_in_one_pipeline(member, space):
 
 
 @pytest.mark.postgres
+def test_visibility_rules_that_read_rows_read_them_before_any_page_is_sent(member, space):
+    """Lessons' drip reads the member's enrollments: read after a page was sent, that read
+    would wait for the page."""
+    PostFactory(space=space, body="quinoa salad")
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        if "ts_headline" in sql:
+            sent.append("page")
+        elif sql.startswith('SELECT "courses_enrollment"'):
+            sent.append("enrollments")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        search.search(member, "quinoa")
+    assert sent.index("enrollments") < sent.index("page")
+
+
+def test_pages_are_sent_walked_kinds_first_then_personal_ones_then_the_rest(monkeypatch):
+    """A walk reads its ids at once, so it goes before any page it would wait for; a
+    personal kind's page (the searcher's own messages, all rechecked) is the slowest, so
+    building the rest hides it."""
+    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 1000)
+    kinds = search.registered_sources()
+    newest = {"posts": 5000, "comments": 5000, "spaces": 10, "events": 999}
+    order = [source.kind for source in postgres.send_order(kinds, newest, candidates=100)]
+    rest = [s.kind for s in kinds if s.kind not in ("posts", "comments", "messages")]
+    assert order == ["posts", "comments", "messages", *rest]
+
+
+@pytest.mark.postgres
 def test_a_page_that_fails_on_the_server_raises_and_the_next_search_works(
     member, space, monkeypatch
 ):
