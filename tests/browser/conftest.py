@@ -150,19 +150,14 @@ def daphne_server(transactional_db):
     """The ASGI app (HTTP and WebSocket) served by daphne in a child process, for pages
     whose live updates must really arrive. The child reads the same test database, so it
     must be a server or a file, not SQLite's in-memory one."""
-    from functools import partial
-
-    from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.db import connection
+
+    from .live_server import SpawnedDaphneProcess, application_factory
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("a daphne live server needs a database another process can open")
-    # The forked child inherits the connection settings already pointing at the test database.
-    process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    )
+    # Spawned, not forked (live_server.py says why); it takes this test's settings with it.
+    process = SpawnedDaphneProcess("localhost", application_factory())
     process.start()
     if not process.ready.wait(timeout=30):
         process.terminate()
