@@ -178,13 +178,13 @@ def send_order(sources, newest, candidates):
     return sorted(
         sources,
         key=lambda source: (
-            not walked(source, newest.get(source.kind), candidates),
+            not is_walked(source, newest.get(source.kind), candidates),
             not source.personal,
         ),
     )
 
 
-def walked(source, newest, limit):
+def is_walked(source, newest, limit):
     """Whether the kind's `limit` newest matches are found by a walk (_newest_matches): a
     kind that walks, in a table larger than the window and than PLANNED_ROWS (`newest`:
     its newest id)."""
@@ -217,7 +217,7 @@ def _newest_matches(source, queryset, condition, query, limit, newest):
     reaches them from the searcher's side. A table no larger than the window, or than
     PLANNED_ROWS, is small enough for the planner to choose well."""
     matching = queryset.filter(condition)
-    if not (source.fuzzy or walked(source, newest, limit)):
+    if source.personal or not (source.fuzzy or is_walked(source, newest, limit)):
         return matching.order_by("-pk").values_list("pk", flat=True)[:limit]
     by_index = matching.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)
     if source.fuzzy:

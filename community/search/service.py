@@ -4,7 +4,9 @@ searcher may see (each source's `visible`, decided by access.py and the apps' ru
 Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
 one (its newest matches and their page) or, for a large table whose newest rows are
 walked, two to four (postgres.py says why), plus one for the whole search (its settings,
-and the walked tables' newest ids); on SQLite two (the matches, then their rows).
+and the walked tables' newest ids); on SQLite two (the matches, then their rows). A query
+of filters only costs each kind one on either. Plus what a kind's visibility rule reads
+(lessons': the member's enrollments).
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
 similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a

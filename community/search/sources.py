@@ -11,8 +11,8 @@ topics, and creates their index in a migration (community/search/indexes.py):
 
     migrations: *indexes.operations("events_event", {"title": "A", "description": "B"})
 
-Community never imports the apps that register; the service searches the kinds in
-registration order.
+Community never imports the apps that register; the service returns the kinds' groups in
+registration order (on PostgreSQL it sends their queries in postgres.send_order).
 """
 
 from collections.abc import Callable

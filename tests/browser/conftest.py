@@ -6,6 +6,7 @@ every test in this package is skipped with the reason.
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -149,19 +150,22 @@ def console():
 def daphne_server(transactional_db):
     """The ASGI app (HTTP and WebSocket) served by daphne in a child process, for pages
     whose live updates must really arrive. The child reads the same test database, so it
-    must be a server or a file, not SQLite's in-memory one."""
+    must be a server or a file, not SQLite's in-memory one. It has the settings that
+    live_server.SHARED_SETTINGS names; other overrides and monkeypatches stay here."""
     from django.db import connection
 
     from .live_server import SpawnedDaphneProcess, application_factory
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("a daphne live server needs a database another process can open")
-    # Spawned, not forked (live_server.py says why); it takes this test's settings with it.
+    # Spawned, not forked (live_server.py says why).
     process = SpawnedDaphneProcess("localhost", application_factory())
     process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
+    deadline = time.monotonic() + 30
+    while not process.ready.wait(timeout=1):  # a child that died fails the test at once
+        if not process.is_alive() or time.monotonic() > deadline:
+            process.terminate()
+            raise RuntimeError("daphne did not start (its error is in the captured stderr)")
     yield f"http://localhost:{process.port.value}"
     process.terminate()
     process.join()

@@ -13,11 +13,12 @@ SPAWN = multiprocessing.get_context("spawn")
 
 # A spawned child loads the settings module afresh; it takes these from the test process,
 # as a forked one inherited them: the test database (pytest-django's name; on SQLite
-# tests/settings.py would name another file, after the child's pid), the test's own folders
-# and mailer, and the xdist worker's Redis database (tests/settings.py would count it down
-# a second time).
+# tests/settings.py would name another file, after the child's pid), DEBUG as pytest-django
+# set it, the test's own folders and mailer, and the xdist worker's Redis database. Nothing
+# else a test changes (another setting, a monkeypatch) reaches the child.
 SHARED_SETTINGS = (
     "DATABASES",
+    "DEBUG",
     "MEDIA_ROOT",
     "PRIVATE_MEDIA_ROOT",
     "ROOT_URLCONF",
@@ -59,6 +60,11 @@ def application_factory():
 
 
 def _make_application(shared, task_always_eager):
+    import os
+
+    # The environment's REDIS_URL is already this worker's database: without the worker's
+    # name, tests/settings.py does not count it down a second time.
+    os.environ.pop("PYTEST_XDIST_WORKER", None)
     from django.conf import settings
 
     for name, value in shared.items():  # before Django is set up and opens anything
