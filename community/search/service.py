@@ -195,7 +195,8 @@ def _group(source, queryset, *, parsed, candidates, after, size, digest, newest)
     if not parsed.finds_anything() or queryset.query.is_empty():  # no query needed
         rows = []
     elif not parsed.terms:  # filters only: newest first
-        rows = _orm_page(source, queryset.annotate(rank=Value(0.0, FloatField())), after, size)
+        unranked = queryset.annotate(rank=Value(0.0, FloatField()))
+        rows = _rows(_ordered(source, unranked, after, size))
     elif connection.vendor == "postgresql":
         matched = postgres.matches(source, queryset, parsed, candidates=candidates, newest=newest,
                                    start_sel=START, stop_sel=STOP)  # fmt: skip
@@ -219,11 +220,6 @@ def _grouped(source, rows, *, size, digest, candidates):
             source.kind, digest, candidates, (last.rank, last.time, last.id)
         )
     return Group(source.kind, source.label, results, next_cursor)
-
-
-def _orm_page(source, queryset, after, size):
-    """[(obj, rank, snippet)] of _ordered()."""
-    return _rows(_ordered(source, queryset, after, size))
 
 
 def _rows(objects):

@@ -5,6 +5,7 @@ hang. A spawned child imports what it runs by name, hence this module of its own
 pytest and Playwright, which conftest.py brings)."""
 
 import multiprocessing
+import os
 from functools import partial
 
 from daphne.testing import DaphneProcess
@@ -60,8 +61,6 @@ def application_factory():
 
 
 def _make_application(shared, task_always_eager):
-    import os
-
     # The environment's REDIS_URL is already this worker's database: without the worker's
     # name, tests/settings.py does not count it down a second time.
     os.environ.pop("PYTEST_XDIST_WORKER", None)
