@@ -75,9 +75,18 @@ class _DaysWaited(Func):
     def __init__(self, waited):
         whens = "WHEN %%s THEN %%s " * len(waited)
         self.template = f"CASE %(expressions)s {whens}ELSE -1 END"
-        self.pairs = [value for course_days in waited.items() for value in course_days]
+        self.waited = waited
         super().__init__(F("course_id"), output_field=IntegerField())
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = super().as_sql(compiler, connection, **extra_context)
-        return sql, (*params, *self.pairs)
+        pairs = [value for course_days in self.waited.items() for value in course_days]
+        return sql, (*params, *pairs)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Two arrays whatever the number of courses: psycopg parses a query of more than 50
+        # parameters again at every run (it caches fewer), 1-1.6 ms for a member of 80
+        # courses (167 parameters) on every list of lessons, search's included.
+        course, params = compiler.compile(self.source_expressions[0])
+        sql = f"coalesce((%s::integer[])[array_position(%s::bigint[], {course})], -1)"
+        return sql, (list(self.waited.values()), list(self.waited), *params)

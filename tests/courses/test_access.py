@@ -271,6 +271,25 @@ def test_visible_lessons_agrees_with_opening_each_lesson_around_midnights(db, zo
                 assert (lesson.pk in listed) is expected, (rule, enrollment, now)
 
 
+def test_visible_lessons_count_each_courses_days_from_its_own_enrollment(db):
+    """A member of several courses: each course's days-after modules open by the days since
+    that course's own enrollment (the SQL pairs each course with its days)."""
+    member = UserFactory(time_zone="UTC")
+    now = datetime(2026, 9, 20, 12, tzinfo=UTC)
+    waited = [1, 3, 5, 8, 13]
+    lessons = {}
+    for days in waited:
+        course = CourseFactory()
+        EnrollmentFactory(course=course, user=member, enrolled_at=now - timedelta(days=days))
+        for drip_days in waited:
+            lessons[days, drip_days] = LessonFactory(
+                module=ModuleFactory(course=course, drip_days=drip_days)
+            )
+    listed = set(access.visible_lessons(member, now=now).values_list("pk", flat=True))
+    assert listed == {lesson.pk for (days, drip_days), lesson in lessons.items()
+                      if drip_days <= days}  # fmt: skip
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_visible_lessons_follow_the_course_and_leave_out_deleted_ones(request, courses, persona):
     user = request.getfixturevalue(persona)
