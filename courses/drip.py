@@ -66,11 +66,11 @@ def open_modules(enrollments, zone, *, now, prefix=""):
 
 
 class _DaysWaited(Func):
-    """`CASE course_id WHEN %s THEN %s … ELSE -1 END`: the days waited in each course of
-    `waited` ({course id: days}), -1 in any other (no module opens by it there, negated or
-    not). One expression with its values as parameters: as a When (or a Q) per course,
-    Django resolved a lookup for each of them, 4-6 ms for a member of 80 courses on every
-    list of lessons."""
+    """`CASE course_id WHEN %s THEN %s … ELSE -1 END` (on PostgreSQL, its twin on two
+    arrays): the days waited in each course of `waited` ({course id: days}), -1 in any other
+    (no module opens by it there, negated or not). One expression with its values as
+    parameters: as a When (or a Q) per course, Django resolved a lookup for each of them,
+    4-6 ms for a member of 80 courses on every list of lessons."""
 
     def __init__(self, waited):
         whens = "WHEN %%s THEN %%s " * len(waited)
