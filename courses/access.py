@@ -108,9 +108,12 @@ def visible_lessons(user, queryset=None, *, now=None):
     queryset = queryset.filter(module__deleted_at__isnull=True, course__in=visible_courses(user))
     if can_author(user):
         return queryset
-    # As the lesson page, which reads no enrollment for a visitor or a banned member.
+    # As the lesson page, which reads no enrollment for a visitor or a banned member. Rows as
+    # named tuples, not models: a member of 80 courses cost 3 ms of model instances.
     enrollments = (
-        Enrollment.objects.filter(user=user).only("course_id", "enrolled_at", "released_at")
+        Enrollment.objects.filter(user=user).values_list(
+            "course_id", "enrolled_at", "released_at", named=True
+        )
         if access.is_active_member(user)
         else []
     )
