@@ -109,7 +109,8 @@ def visible_lessons(user, queryset=None, *, now=None):
     if can_author(user):
         return queryset
     # As the lesson page, which reads no enrollment for a visitor or a banned member. Rows as
-    # named tuples, not models: a member of 80 courses cost 3 ms of model instances.
+    # named tuples, not models: the rule reads three fields, and 80 model instances (a member
+    # of 80 courses) cost every list of lessons about 0.5 ms.
     enrollments = (
         Enrollment.objects.filter(user=user).values_list(
             "course_id", "enrolled_at", "released_at", named=True
