@@ -198,9 +198,9 @@ def _group(source, queryset, *, parsed, candidates, after, size, digest, newest)
         unranked = queryset.annotate(rank=Value(0.0, FloatField()))
         rows = _rows(_ordered(source, unranked, after, size))
     elif connection.vendor == "postgresql":
-        matched = postgres.matches(source, queryset, parsed, candidates=candidates, newest=newest,
-                                   start_sel=START, stop_sel=STOP)  # fmt: skip
-        read = postgres.send(_ordered(source, matched, after, size))
+        read = postgres.page(source, queryset, parsed, candidates=candidates, newest=newest,
+                             after=after, size=size, ordered=functools.partial(_ordered, source),
+                             start_sel=START, stop_sel=STOP)  # fmt: skip
         return lambda: _grouped(source, _rows(read()), size=size, digest=digest,
                                 candidates=candidates)  # fmt: skip
     else:

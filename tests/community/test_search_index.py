@@ -258,3 +258,37 @@ def test_a_page_that_fails_on_the_server_raises_and_the_next_search_works(
     monkeypatch.setitem(sources._sources, "spaces", SPACES)
     (group,) = search.search(member, "quinoa", kinds=["posts"])
     assert [result.object.body for result in group.results] == ["quinoa salad"]
+
+
+@pytest.mark.postgres
+def test_a_first_page_compiled_once_answers_each_search_with_its_own_words_and_rows(
+    member, space, monkeypatch
+):
+    """A kind's first page is compiled once per kind and size, with stand-ins for the query's
+    text and a hole for the ids (postgres._PageTemplate): each later search reads its own
+    matches, marks its own words and ranks by its own query, whether the ids come as a walk's
+    list (posts, walked here) or as a subquery (members, matched by name too); and the next
+    pages, built afresh from the cursor, go on from it without a gap or a repeat."""
+    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 0)
+    monkeypatch.setattr(postgres, "_first_pages", {})
+    quinoa = [PostFactory(space=space, body="quinoa " * n + "salad") for n in (1, 3, 2)]
+    lentil = PostFactory(space=space, body="lentil soup")
+    john = UserFactory(display_name="John Smith", handle="jsmith")
+    mary = UserFactory(display_name="Mary Poppins", handle="mpoppins")
+
+    (posts,) = search.search(member, "quinoa", kinds=["posts"], size=2)
+    assert [r.id for r in posts.results] == [quinoa[1].pk, quinoa[2].pk]  # the most mentions
+    (rest,) = search.search(member, "quinoa", kinds=["posts"], cursor=posts.next_cursor, size=2)
+    assert [r.id for r in rest.results] == [quinoa[0].pk] and rest.next_cursor is None
+    (posts,) = search.search(member, "lentil", kinds=["posts"], size=2)
+    assert [(r.id, str(r.snippet)) for r in posts.results] == [
+        (lentil.pk, "<mark>lentil</mark> soup")
+    ]
+    assert found(member, "jonh ", "members") == [john.pk]
+    assert found(member, "poppins", "members") == [mary.pk]
+    assert found(member, "nothing matches this", "members") == []
+    assert sorted(postgres._first_pages) == [
+        ("members", 20, search.service.START, search.service.STOP),
+        ("posts", 2, search.service.START, search.service.STOP),
+    ]
