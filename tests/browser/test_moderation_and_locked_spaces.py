@@ -105,7 +105,8 @@ def test_a_member_without_the_tier_finds_the_paid_space_locked(
     pro = Tier.objects.create(name="Pro", slug="pro", listed=True)
     services.create_space(admin, name="General", visibility="members")
     lounge = services.create_space(
-        admin, name="Pro lounge", icon="⭐", visibility="paid", required_tier=pro,
+        admin, name="Pro lounge for yearly members", icon="⭐", visibility="paid",
+        required_tier=pro,
         description="Office hours, deep dives.",
     )  # fmt: skip
     services.create_post(admin, space=lounge, body="The secret plan")
@@ -114,8 +115,13 @@ def test_a_member_without_the_tier_finds_the_paid_space_locked(
 
     sign_in(page, live_server.url, member)
     spaces = page.get_by_role("complementary", name="Spaces")
-    locked = spaces.get_by_role("link", name=re.compile(r"^Pro lounge\s*\(locked\)$"))
+    locked = spaces.get_by_role(
+        "link", name=re.compile(r"^Pro lounge for yearly members\s*\(locked\)$")
+    )
     expect(locked).to_be_visible()
+    # A name too long for the sidebar is cut short, its lock still beside it, not over the page.
+    marker, sidebar = locked.locator("[data-locked]").bounding_box(), spaces.bounding_box()
+    assert marker["x"] + marker["width"] <= sidebar["x"] + sidebar["width"]
     locked.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pro lounge")
     expect(page.get_by_text("Office hours, deep dives.")).to_be_visible()
