@@ -17,8 +17,8 @@ worker = subprocess.Popen([sys.executable, "-c",
     "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
     "print('ready', flush=True); time.sleep(600)"], stdout=subprocess.PIPE, text=True)
 worker.stdout.readline()
+signal.signal(signal.SIGTERM, lambda *_: worker.wait())  # before the test may send it
 print(worker.pid, flush=True)
-signal.signal(signal.SIGTERM, lambda *_: worker.wait())
 time.sleep(600)
 """
 
