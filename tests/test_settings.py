@@ -70,7 +70,7 @@ def test_production_variables_switch_every_service():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["debug"] is False
-    assert values["db"] == "django.db.backends.postgresql"
+    assert values["db"] == "config.postgresql"  # Django's, with a stack for a pool (its base.py)
     assert values["cache"] == "config.cache.FailOpenRedisCache"
     assert values["channels"] == "channels_redis.core.RedisChannelLayer"
     assert values["eager"] is False
