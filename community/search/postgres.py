@@ -91,8 +91,8 @@ def page(source, queryset, parsed, *, candidates, newest, after, size, ordered, 
     between start_sel and stop_sel) and returns a function that reads its instances.
     `newest`: the table's newest id, as settings_for() read it (None for kinds that do not
     walk)."""
-    words = tsquery(parsed.terms)
-    query = _search_query(words)
+    tsquery_text = tsquery(parsed.terms)
+    query = _search_query(tsquery_text)
     condition = Q(_vector=query)
     text = " ".join(parsed.words)
     for column in source.fuzzy:
@@ -109,7 +109,7 @@ def page(source, queryset, parsed, *, candidates, newest, after, size, ordered, 
                 source, _search_query(_TSQUERY), _WORDS, start_sel, stop_sel
             ).filter(_Hole(F("pk"), None)), None, size))  # fmt: skip
             _first_pages[key] = (source, template)
-        return template.send(found, {_TSQUERY: words, _WORDS: text})
+        return template.send(found, {_TSQUERY: tsquery_text, _WORDS: text})
     matched = _page_of(source, query, text, start_sel, stop_sel)
     if isinstance(found, list):
         matched = matched.filter(_AnyOf(F("pk"), _Ids(found)))
