@@ -29,6 +29,7 @@ LESSONS = Source(
     title=lambda lesson: f"{lesson.title} ({lesson.course.title})",
     url=lambda lesson: reverse("courses:lesson", args=[lesson.course.slug, lesson.pk]),
     related=("course",),
+    visible_reads=True,  # the member's enrollments, for the drip
 )
 
 KINDS = (COURSES, LESSONS)

@@ -11,7 +11,6 @@ import copy
 import re
 from contextlib import contextmanager
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -22,7 +21,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
+    BooleanField,
     Expression,
     F,
     FloatField,
@@ -32,9 +31,10 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.db.models.sql.constants import CURSOR
+from psycopg import generators
 
 from . import indexes
 
@@ -99,8 +99,6 @@ def page(source, queryset, parsed, *, candidates, newest, after, size, ordered, 
         condition |= TrigramWordSimilar(F(column), Value(text))
     queryset = queryset.alias(_vector=VECTOR)
     found = _newest_matches(source, queryset, condition, query, candidates, newest)
-    if isinstance(found, list) and not found:
-        return lambda: []  # no page to read
     if after is None:
         key = (source.kind, size, start_sel, stop_sel)
         cached_source, template = _first_pages.get(key, (None, None))
@@ -110,11 +108,7 @@ def page(source, queryset, parsed, *, candidates, newest, after, size, ordered, 
             ).filter(_Hole(F("pk"), None)), None, size))  # fmt: skip
             _first_pages[key] = (source, template)
         return template.send(found, {_TSQUERY: tsquery_text, _WORDS: text})
-    matched = _page_of(source, query, text, start_sel, stop_sel)
-    if isinstance(found, list):
-        matched = matched.filter(_AnyOf(F("pk"), _Ids(found)))
-    else:  # the planner's way: the ids and their page in one query
-        matched = matched.filter(pk__in=found)
+    matched = _page_of(source, query, text, start_sel, stop_sel).filter(pk__in=found)
     return send(ordered(matched, after, size))
 
 
@@ -143,15 +137,12 @@ def _page_of(source, query, text, start_sel, stop_sel):
 
 
 # A kind's first page has one SQL whatever the searcher and the query: what the searcher
-# may see is in the ids it reads, and the query's text in two parameters. The ids are a
-# walk's list (one bigint[] parameter: the page neither builds nor plans the visibility
-# rules again, a long condition for lessons' drip; one placeholder per id cost the driver
-# more than the query) or a subquery of the newest visible matches, compiled afresh for
-# every search. So the page is compiled once per kind and page size (Django has no way to
-# reuse a compiled query), with stand-ins for the two texts and a hole for the ids, then sent
-# with each search's own: building and compiling eight kinds' ranked, highlighted pages was
-# a quarter of a search's time. Later pages (a cursor's rank, time and id are in their SQL)
-# are built afresh.
+# may see is in the subquery of its newest visible matches (_newest_matches), compiled afresh
+# for every search, and the query's text in two parameters. So the page is compiled once per
+# kind and page size (Django has no way to reuse a compiled query), with stand-ins for the
+# two texts and a hole for the ids, then sent with each search's own: building and
+# compiling eight kinds' ranked, highlighted pages was a quarter of a search's time. Later
+# pages (a cursor's rank, time and id are in their SQL) are built afresh.
 _TSQUERY = "\ue002tsquery\ue002"
 _WORDS = "\ue002words\ue002"
 _HOLE = "/* ids */"
@@ -159,7 +150,7 @@ _first_pages = {}  # {(kind, size, start_sel, stop_sel): (source, _PageTemplate)
 
 
 class _Hole(Lookup):
-    """Where a page template's ids go: `id /* ids */`, then `= ANY(%s)` or `IN (…)`."""
+    """Where a page template's ids go: `id /* ids */`, then `IN (…)`."""
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -186,18 +177,19 @@ class _PageTemplate:
         self.queryset, self.compiler = queryset, compiler
 
     def send(self, found, texts):
-        """Sends the page of `found` (a list of ids or a query of them) with `texts` in place
-        of the stand-ins; returns a function that reads its instances."""
-        if isinstance(found, list):
-            hole, hole_params = "= ANY(%s::bigint[])", [found]
+        """Sends the page of `found` (a query of ids: a queryset or a walk's RawSQL) with
+        `texts` in place of the stand-ins; returns a function that reads its instances."""
+        if isinstance(found, RawSQL):
+            subquery, hole_params = found.sql, list(found.params)
         else:
             subquery, hole_params = found.query.get_compiler(using=found.db).as_sql()
-            hole = f"IN ({subquery})"
+        hole = f"IN ({subquery})"
         params = [
             *_put(self.params_before, texts), *hole_params, *_put(self.params_after, texts)
         ]  # fmt: skip
         cursor = connection.cursor()
         cursor.execute(f"{self.before}{hole}{self.after}", params)
+        _flush_when_run()
 
         def read():
             compiler = copy.copy(self.compiler)  # read in this thread, with its connection
@@ -209,30 +201,6 @@ class _PageTemplate:
 
 def _put(params, texts):
     return [texts.get(param, param) if isinstance(param, str) else param for param in params]
-
-
-class _AnyOf(Lookup):
-    """`id = ANY(%s)` with the ids as one array (Django's `__in` writes one placeholder
-    each)."""
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-class _Ids(Expression):
-    """Ids as one bigint[] parameter, a list that psycopg adapts at once: a Value with an
-    ArrayField would prepare each id through the field first (0.3 ms of a hundred)."""
-
-    output_field = ArrayField(BigIntegerField())
-
-    def __init__(self, ids):
-        super().__init__()
-        self.ids = ids
-
-    def as_sql(self, compiler, connection):
-        return "%s::bigint[]", (self.ids,)
 
 
 class _Headline(SearchHeadline):
@@ -259,21 +227,13 @@ def walks(source):
     return not (source.fuzzy or source.personal)
 
 
-def send_order(sources, newest, candidates):
-    """The order to send the kinds' pages in. Pages run on the server in the order sent,
-    while Python builds the next ones, so what waits is what comes last: walked kinds first
-    (a walk reads its ids at once, and would wait for every page sent before it), then
-    personal ones (their page rechecks each of the searcher's own rows, thousands for an
-    active member: the slowest page, 6 ms of a search on the large dataset, hidden behind
-    building the others), then the rest. Visibility rules that read rows (lessons' drip
-    reads the member's enrollments) are built before any page is sent (service.search)."""
-    return sorted(
-        sources,
-        key=lambda source: (
-            not is_walked(source, newest.get(source.kind), candidates),
-            not source.personal,
-        ),
-    )
+def send_order(sources):
+    """The order to send the kinds' pages in: personal kinds first (their page rechecks each
+    of the searcher's own rows, thousands for an active member: the slowest page, 6 ms of a
+    search on the large dataset, and among the quickest to build), then the rest. Pages run
+    on the server in the order sent while Python builds the next ones; nothing is read until
+    every page is sent (service.search), so the server works from the first one on."""
+    return sorted(sources, key=lambda source: not source.personal)
 
 
 def is_walked(source, newest, limit):
@@ -284,9 +244,9 @@ def is_walked(source, newest, limit):
 
 
 def _newest_matches(source, queryset, condition, query, limit, newest):
-    """The ids of the newest `limit` matches, the only ones ranked, found the way that
-    reads the fewest rows: this chooses it, as the planner cannot be trusted to. Where the
-    planner can, a query of them (run as part of their page's); else a list.
+    """A query of the ids of the newest `limit` matches, the only ones ranked, written to
+    read the fewest rows: this chooses how, as the planner cannot be trusted to. It runs
+    as part of their page's query.
 
     A common word is in many of the newest rows: walking the id index back from the newest
     finds them at once, where the GIN index would list every match (hundreds of thousands)
@@ -299,9 +259,11 @@ def _newest_matches(source, queryset, condition, query, limit, newest):
     wanted), a bounded cost. When they hold too few matches, the share they did hold says
     what the rest costs each way: walking on reads about (matches still needed / share)
     rows, the index about (share x older rows). A walk on is bounded too (four times what
-    the share predicts), and what it still lacks comes from the index. Each query leaves the
+    the share predicts), and what it still lacks comes from the index. Each part leaves the
     planner one way: a walk reads the vector through an expression the GIN index does not
-    cover, and the index's rows are ordered by one the id index does not give.
+    cover, and the index's rows are ordered by one the id index does not give. The three
+    are one query (_walk), not three read in turn: a read waits for every page sent before
+    it, and the kinds' pages are sent while the server works (pipelined).
 
     Names (fuzzy kinds) are matched by trigrams too, which cost a walk many times more per
     row, and the names that match a few letters are few: those kinds ask their indexes. A
@@ -316,17 +278,51 @@ def _newest_matches(source, queryset, condition, query, limit, newest):
         return by_index[:limit]
     walk = queryset.alias(_walked=Coalesce(F("_vector"), Cast(Value(""), SearchVectorField())))
     walk = walk.filter(_walked=query).order_by("-pk").values_list("pk", flat=True)
+    return _walk(walk, by_index, limit, newest)
+
+
+_WINDOW = "search_window"  # a walk's matches among the newest rows, as a CTE
+
+
+def _walk(walk, by_index, limit, newest):
+    """_newest_matches' three parts as one RawSQL query: the window's matches, then (when the
+    share of the window that matched says walking on costs less than the index) the walk on,
+    then the index for what they still lack. Parts after the first run only when the ones
+    before found fewer than `limit`: PostgreSQL reads a UNION ALL's parts in turn, and a
+    condition on no row (the window's count) is checked before a part reads any."""
     window = WINDOW_PER_CANDIDATE * limit
     edge = newest - window
-    found = list(walk.filter(pk__gt=edge)[:limit])
-    share = len(found) / window
-    if len(found) < limit and share and (limit - len(found)) / share < share * edge:
-        bound = max(edge - 4 * int((limit - len(found)) / share), 0)
-        found += walk.filter(pk__gt=bound, pk__lte=edge)[: limit - len(found)]
-        edge = bound
-    if len(found) < limit and edge:
-        found += by_index.filter(pk__lte=edge)[: limit - len(found)]
-    return found
+    # Only numbers and the CTE's own name are written into this SQL; the parts' own are
+    # Django's, compiled with their parameters.
+    found = f"(SELECT count(*) FROM {_WINDOW})"  # noqa: S608
+    walks_on = f"{found} > 0 AND (%s - {found}) * %s * %s < {found} * {found} * %s"
+    walks_on_params = [limit, window, window, edge]
+    bound = f"GREATEST(%s - 4 * (%s - {found}) * %s / NULLIF({found}, 0), 0)"
+    bound_params = [edge, limit, window]
+    parts = [
+        walk.filter(pk__gt=edge),
+        walk.filter(
+            RawSQL(walks_on, walks_on_params, output_field=BooleanField()),  # noqa: S611
+            pk__gt=RawSQL(bound, bound_params),  # noqa: S611
+            pk__lte=edge,
+        ),
+        # The id as an expression here too: a bound the planner cannot know made it read
+        # the id index's millions of entries for a bitmap of the rows under it (170 ms).
+        by_index.alias(_id=F("pk") + 0).filter(
+            _id__lte=RawSQL(  # noqa: S611
+                f"CASE WHEN {walks_on} THEN {bound} ELSE %s END",
+                [*walks_on_params, *bound_params, edge],
+            )
+        ),
+    ]
+    (first, first_params), (on, on_params), (older, older_params) = (
+        part[:limit].query.get_compiler(using=part.db).as_sql() for part in parts
+    )
+    return RawSQL(  # noqa: S611
+        f"WITH {_WINDOW} AS MATERIALIZED ({first}) SELECT * FROM {_WINDOW} "  # noqa: S608
+        f"UNION ALL ({on}) UNION ALL ({older}) LIMIT %s",
+        (*first_params, *on_params, *older_params, limit),
+    )
 
 
 @contextmanager
@@ -335,11 +331,11 @@ def pipelined():
     mode): a search builds each kind's page (a few milliseconds of the ORM's Python) while
     the server runs the pages sent before, where waiting for each in turn cost an overview
     of eight kinds the sum of both (68 ms in process on the large dataset, 46 pipelined).
-    A query read at once inside (a walk's ids, a visibility rule's rows) waits for those
-    sent before; a server-side cursor (.iterator()) cannot run inside. A page that fails
-    on the server raises where the next read waits for it, which may be another kind's
-    query: the error names the cause, not always the query. Errors are Django's, as
-    outside (the pipeline's own, at its end, included)."""
+    A query read at once inside (a visibility rule's rows) waits for those sent before; a
+    server-side cursor (.iterator()) cannot run inside. A page that fails on the server
+    raises where the next read waits for it, which may be another kind's query: the error
+    names the cause, not always the query. Errors are Django's, as outside (the pipeline's
+    own, at its end, included)."""
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
@@ -353,6 +349,7 @@ def send(queryset):
     annotations as usual)."""
     compiler = queryset.query.get_compiler(using=queryset.db)
     cursor = compiler.execute_sql(CURSOR)  # None when the query cannot match (no ids)
+    _flush_when_run()
 
     def read():
         if cursor is None:
@@ -364,9 +361,51 @@ def send(queryset):
 
 def _fetched(cursor):
     try:
+        _read_up_to(cursor.cursor)
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+# A page is read as soon as the server has run it, while it runs the next ones: Python turns
+# each into results meanwhile, where it waited for the last page before reading the first
+# (an overview of eight kinds on the large dataset: 29 -> 25 ms in process). Two things
+# stood in the way. In pipeline mode the server keeps a query's rows until asked to send
+# them: a flush request after each page asks (libpq's PQsendFlushRequest, public). And
+# psycopg's own read of a cursor in a pipeline reads every query sent, not only up to the
+# cursor's: _read_up_to reads up to it, as psycopg would (its pipeline's queue of pending
+# results, matched to their cursors in order), and stops there. That queue is psycopg's
+# internal (3.2, 3.3): if a later psycopg keeps it otherwise, reads fall back to psycopg's
+# own (every page read at once, as before) and tests/community/test_search_index.py fails.
+
+
+def _flush_when_run():
+    pgconn = connection.connection.pgconn
+    if pgconn.pipeline_status:  # inside pipelined()
+        pgconn.send_flush_request()
+
+
+def _read_up_to(cursor):
+    """Reads the pipeline's results up to `cursor`'s own (a psycopg cursor)."""
+    conn = cursor.connection
+    pipeline = conn._pipeline
+    queue = getattr(pipeline, "result_queue", None)
+    if queue is None or not hasattr(pipeline, "_process_results"):
+        return  # not in a pipeline, or a psycopg that keeps its queue otherwise
+
+    def read():
+        # Flush requests still in libpq's buffer are sent, and one more asked for, as psycopg
+        # does: a page sent without one would otherwise never come.
+        conn.pgconn.send_flush_request()
+        yield from generators.send(conn.pgconn)
+        while cursor.pgresult is None and queue:
+            results = yield from generators.fetch_many(conn.pgconn)
+            if not results:
+                break
+            pipeline._process_results(queue.popleft(), results)
+
+    with conn.lock:
+        conn.wait(read())
 
 
 def _instances(queryset, compiler, rows):

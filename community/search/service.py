@@ -2,11 +2,11 @@
 searcher may see (each source's `visible`, decided by access.py and the apps' rules).
 
 Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
-one (its newest matches and their page) or, for a large table whose newest rows are
-walked, two to four (postgres.py says why), plus one for the whole search (its settings,
-and the walked tables' newest ids); on SQLite two (the matches, then their rows). A query
-of filters only costs each kind one on either. Plus what a kind's visibility rule reads
-(lessons': the member's enrollments).
+one (its newest matches, walked or not, and their page: postgres.py says how), plus one for
+the whole search (its settings, and the walked tables' newest ids); on SQLite two (the
+matches, then their rows). A query of filters only costs each kind one on either. Plus
+what the visibility rules read (the tiers the searcher holds; lessons': the member's
+enrollments).
 
 Ranked best first (PostgreSQL's ts_rank with titles weighted above bodies, plus name
 similarity; bm25 with the same weights on SQLite), newer first among equal ranks. Only a
@@ -44,6 +44,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from community import access
 from community.pagination import DEFAULT_PAGE_SIZE, clamp_size
 
 from . import postgres, sqlite
@@ -132,14 +133,27 @@ def search(searcher, query, *, kinds=None, space=None, author=None, since=None, 
                                  size=clamp_size(size), digest=digest)  # fmt: skip
     if connection.vendor == "postgresql" and parsed.terms:
         # Every kind's page is sent before the first is read (postgres.pipelined says why),
-        # in the order that keeps the server's work behind Python's (postgres.send_order).
+        # each built just before it is sent, so that the server runs the first ones while
+        # Python builds the rest. A read inside waits for every page sent before it, so what
+        # the rules read is read first: the tiers the searcher holds, which every gated
+        # kind's rule reads (remembered on the searcher), and the rules that read rows of
+        # their own (Source.visible_reads).
         with postgres.settings_for(parsed, sources) as newest, postgres.pipelined():
-            visible = {source.kind: _visible(source, searcher, filters) for source in sources}
-            sent = {
-                source.kind: group_of(source, visible[source.kind], newest=newest.get(source.kind))
-                for source in postgres.send_order(sources, newest, candidates)
+            access.held_tier_ids(searcher)
+            read_first = {
+                source.kind: _visible(source, searcher, filters)
+                for source in sources
+                if source.visible_reads
             }
-            return [sent[source.kind]() for source in sources]
+            sent = {}
+            for source in postgres.send_order(sources):
+                visible = read_first.get(source.kind)
+                if visible is None:
+                    visible = _visible(source, searcher, filters)
+                sent[source.kind] = group_of(source, visible, newest=newest.get(source.kind))
+            # Read in the order sent: each read waits for its own page only.
+            groups = {kind: read() for kind, read in sent.items()}
+            return [groups[source.kind] for source in sources]
     return [
         group_of(source, _visible(source, searcher, filters), newest=None)() for source in sources
     ]

@@ -40,6 +40,10 @@ class Source:
     # large the table: found from the searcher's side, not by walking the newest rows.
     personal: bool = False
     related: tuple = field(default=())  # select_related for title and url (no query per row)
+    # `visible` reads rows of its own (lessons' drip: the member's enrollments), beyond the
+    # tiers the searcher holds: on PostgreSQL it is built before any page is sent, where
+    # the read waits for none (service.search). Left False, such a rule is right but slower.
+    visible_reads: bool = False
 
     @property
     def table(self):

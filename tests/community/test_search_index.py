@@ -8,7 +8,7 @@ import pytest
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
-from django.db import DataError, connection
+from django.db import DataError, connection, transaction
 from django.db.models import F, Value
 from psycopg import pq
 
@@ -201,7 +201,7 @@ def test_every_kinds_page_is_sent_in_one_pipeline(member, space):
     pipelined = []
 
     def record(execute, sql, params, many, context):
-        if "ts_headline" in sql:  # a page (the walks and visibility rules are read at once)
+        if "ts_headline" in sql:  # a page (the visibility rules' own reads come first)
             pipelined.append(connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF)
         return execute(sql, params, many, context)
 
@@ -214,8 +214,8 @@ def test_every_kinds_page_is_sent_in_one_pipeline(member, space):
 
 @pytest.mark.postgres
 def test_visibility_rules_that_read_rows_read_them_before_any_page_is_sent(member, space):
-    """Lessons' drip reads the member's enrollments: read after a page was sent, that read
-    would wait for the page."""
+    """Lessons' drip reads the member's enrollments, every gated kind the tiers they hold:
+    read after a page was sent, such a read would wait for the page."""
     PostFactory(space=space, body="quinoa salad")
     sent = []
 
@@ -224,24 +224,61 @@ def test_visibility_rules_that_read_rows_read_them_before_any_page_is_sent(membe
             sent.append("page")
         elif sql.startswith('SELECT "courses_enrollment"'):
             sent.append("enrollments")
+        elif sql.startswith('SELECT "community_accessgrant"'):
+            sent.append("tiers")
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
         search.search(member, "quinoa")
-    assert sent.index("enrollments") < sent.index("page")
+    assert sent[:2] == ["tiers", "enrollments"] and set(sent[2:]) == {"page"}
 
 
-def test_pages_are_sent_walked_kinds_first_then_personal_ones_then_the_rest(monkeypatch):
-    """A walk reads its ids at once, so it goes before any page it would wait for; a
-    personal kind's page (the searcher's own messages, all rechecked) is the slowest, so
-    building the rest hides it."""
-    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
-    monkeypatch.setattr(postgres, "PLANNED_ROWS", 1000)
+def test_pages_are_sent_personal_kinds_first_then_the_rest():
+    """A personal kind's page (the searcher's own messages, all rechecked) is the slowest on
+    the server, so it runs while Python builds the rest."""
     kinds = search.registered_sources()
-    newest = {"posts": 5000, "comments": 5000, "spaces": 10, "events": 999}
-    order = [source.kind for source in postgres.send_order(kinds, newest, candidates=100)]
-    rest = [s.kind for s in kinds if s.kind not in ("posts", "comments", "messages")]
-    assert order == ["posts", "comments", "messages", *rest]
+    order = [source.kind for source in postgres.send_order(kinds)]
+    assert order == ["messages", *(s.kind for s in kinds if s.kind != "messages")]
+
+
+@pytest.mark.postgres
+def test_a_walked_kind_costs_one_query_its_page(member, space, settings, monkeypatch):
+    """The walk over the newest rows, the walk on and the index are one subquery of the
+    page: nothing is read before every page is sent."""
+    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 0)
+    settings.SEARCH_CANDIDATES = 2  # a window of the newest 2 rows
+    posts = [PostFactory(space=space, body="quinoa salad") for _ in range(3)]
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        if 'FROM "community_post"' in sql and "set_config" not in sql:  # not the settings'
+            queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        (group,) = search.search(member, "quinoa", kinds=["posts"])
+    assert len(queries) == 1 and postgres._WINDOW in queries[0]
+    assert sorted(result.id for result in group.results) == [posts[1].pk, posts[2].pk]  # newest
+
+
+@pytest.mark.postgres
+def test_a_page_is_read_up_to_its_own_result_not_past_it(db):
+    """psycopg's own read in a pipeline reads every query sent; the search reads each page
+    as soon as it has run (postgres._read_up_to). This fails if a later psycopg keeps its
+    pipeline's pending results otherwise (the search would then read them all at once)."""
+    with transaction.atomic(), postgres.pipelined():
+        cursors = []
+        for number, seconds in ((1, 0), (2, 0.2), (3, 0)):  # 2 still runs when 1 is read
+            cursor = connection.cursor()
+            cursor.execute("SELECT %s FROM pg_sleep(%s)", [number, seconds])
+            postgres._flush_when_run()
+            cursors.append(cursor)
+        pending = connection.connection._pipeline.result_queue
+        assert postgres._fetched(cursors[0]) == [(1,)]
+        assert len(pending) == 2
+        assert [postgres._fetched(cursor) for cursor in cursors[1:]] == [[(2,)], [(3,)]]
+        assert len(pending) == 0
 
 
 @pytest.mark.postgres
