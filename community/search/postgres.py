@@ -45,8 +45,8 @@ WORD_SIMILARITY = {"short": 0.4, "long": 0.5}
 SHORT = 5  # characters
 WINDOW_PER_CANDIDATE = 10  # newest rows walked for each match wanted, before anything else
 # A table of up to this many rows (by its newest id) is left to the planner: the worst it
-# chooses there costs a few milliseconds, where a walk costs one to two queries more
-# (events' 2,000 rows: 2.2 ms in two queries, 1.0 ms planned; lessons' 20,000: 3.1, 2.5).
+# chooses there costs a few milliseconds, and a walk cost more (measured when its parts were
+# read in turn: events' 2,000 rows 2.2 ms, 1.0 planned; lessons' 20,000 3.1, 2.5).
 PLANNED_ROWS = 25_000
 
 
