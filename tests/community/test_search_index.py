@@ -196,6 +196,43 @@ def test_the_newest_matches_are_found_whichever_way_is_cheaper(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("by_name", "by_word"),
+    [([], range(10)), ([0, 1], []), ([0, 5], [2, 8, 9]), ([8, 9], [0, 1, 2]), ([], [])],
+    ids=["words-in-every-row", "old-names-only", "mixed", "new-names-old-words", "none"],
+)
+def test_a_kind_matched_by_names_too_walks_for_its_words_beside_its_names(
+    settings, monkeypatch, by_name, by_word
+):
+    """Members are found by the words of their profile (walked, in a table many times the
+    window) and by a name near the query (its trigram indexes): the newest of both."""
+    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 0)
+    monkeypatch.setattr(postgres, "NAMED_TABLE_WINDOWS", 1)
+    settings.SEARCH_CANDIDATES = 4  # a window of the newest 4 rows
+    searcher = UserFactory(display_name="Quentin Blake", handle="qblake")
+    members = [
+        UserFactory(
+            display_name="John Smith" if i in by_name else f"Mary Poppins {i}",
+            handle=f"member{i}",
+            bio="Plays jonh ball on Sundays" if i in by_word else "Likes tea",
+        )
+        for i in range(10)
+    ]
+    newest = sorted((members[i].pk for i in {*by_name, *by_word}), reverse=True)[:4]
+    pages = []
+
+    def record(execute, sql, params, many, context):
+        if "ts_headline" in sql:
+            pages.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert sorted(found(searcher, "jonh ", "members"), reverse=True) == newest
+    assert len(pages) == 1 and postgres._WINDOW in pages[0]  # walked
+
+
+@pytest.mark.postgres
 def test_every_kinds_page_is_sent_in_one_pipeline(member, space):
     PostFactory(space=space, body="quinoa salad")
     pipelined = []
