@@ -257,7 +257,10 @@ class Participant(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"
     )
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed first in messaging_participant_sides below, which serves lookups by member.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # The newest message id they have seen (their own count as seen), and when.
     last_read_id = models.BigIntegerField(default=0)
@@ -281,8 +284,13 @@ class Participant(models.Model):
                 condition=Q(hidden=False, latest_at__isnull=False),
                 name="messaging_conversation_list",
             ),
-            # Finding a member's conversation with another (profile, block).
-            models.Index(fields=["member", "other"], name="messaging_participant_pair"),
+            # Finding a member's conversation with another (profile, block), and every
+            # conversation of a member from the index alone: the rule of what they may read
+            # (access.visible_messages, their search's too) read a member of 460
+            # conversations' rows from 380 table pages for them.
+            models.Index(
+                fields=["member", "other", "conversation"], name="messaging_participant_sides"
+            ),
             models.Index(
                 fields=["member"],
                 condition=Q(email_pending=True),
