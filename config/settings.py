@@ -162,9 +162,15 @@ if DATABASE_URL:
             conn_health_checks=not DB_POOL_MAX_SIZE,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's, with a pool that lends its newest idle connection first (the module says why).
-        DATABASES["default"]["ENGINE"] = "config.postgresql"
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        # What follows (options, the pool, search's SQL) is PostgreSQL's: another engine
+        # would fail later, on its first connection, with a TypeError naming none of this.
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/name)."
+            " Leave it unset for the embedded SQLite database (SQLITE_PATH names its file)."
+        )
+    # Django's, with a pool that lends its newest idle connection first (the module says why).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Server settings sent when connecting, after any the URL gives (?options=…). By default
     # no JIT compilation: it is for long analytical queries, and it compiled a web page's
     # short ones whose row estimates are high (search's prefixes: a fixed guess) for 10 to

@@ -179,6 +179,14 @@ print(json.dumps({"conn_max_age": db["CONN_MAX_AGE"], "health": db["CONN_HEALTH_
 """
 
 
+def test_a_database_url_of_another_engine_is_refused_clearly():
+    for url in ("sqlite:////tmp/agora.sqlite3", "mysql://agora:pw@db.example.com/agora"):
+        result = run_python(PRINT_SETTINGS, {**PRODUCTION_ENV, "DATABASE_URL": url})
+        assert result.returncode != 0
+        assert "DATABASE_URL must be a PostgreSQL URL" in result.stderr
+        assert "SQLITE_PATH" in result.stderr
+
+
 def test_a_connection_per_request_unless_a_pool_is_asked_for():
     result = run_python(PRINT_DATABASE, PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
