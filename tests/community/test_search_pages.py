@@ -7,7 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import CommentFactory, PaidSpaceFactory, PostFactory, SpaceFactory
+from tests.factories import (
+    CommentFactory,
+    PaidSpaceFactory,
+    PostFactory,
+    SpaceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +105,13 @@ def test_content_never_escapes_the_snippet(client, member, space):
         assert "<mark>sauerkraut</mark>" in html
 
 
-def test_the_palette_lists_options_grouped_by_kind(client, member, space):
-    post = PostFactory(space=space, title="Kimchi recipe", body="Napa cabbage")
-    client.force_login(member)
+def test_the_palette_lists_options_grouped_by_kind(client, space):
+    # Names of our choosing: the factory's random ones are found by their likeness to the
+    # query too ("Kim" to "kimch"), and the count below would then be theirs as well.
+    searcher = UserFactory(display_name="Grace Hopper")
+    author = UserFactory(display_name="Ada Lovelace")
+    post = PostFactory(space=space, author=author, title="Kimchi recipe", body="Napa cabbage")
+    client.force_login(searcher)
     html = client.get(SUGGESTIONS, {"q": "kimch"}).content.decode()
     assert 'role="group" aria-labelledby="palette-group-posts"' in html
     assert f'role="option" id="palette-posts-{post.pk}" href="/posts/{post.pk}/"' in html
