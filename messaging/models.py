@@ -286,8 +286,8 @@ class Participant(models.Model):
             ),
             # Finding a member's conversation with another (profile, block), and every
             # conversation of a member from the index alone: the rule of what they may read
-            # (access.visible_messages, their search's too) read a member of 460
-            # conversations' rows from 380 table pages for them.
+            # (access.visible_messages, their search's too). Without the conversation here,
+            # a member in 460 conversations had their rows read from 380 table pages.
             models.Index(
                 fields=["member", "other", "conversation"], name="messaging_participant_sides"
             ),
