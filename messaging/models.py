@@ -306,8 +306,10 @@ MESSAGE_MAX = 5000
 
 
 class Message(models.Model):
+    # Indexed first in messaging_thread below, which serves lookups by conversation; its id
+    # beside it bounds a search's walk over a member's newest messages (search/postgres.py).
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     # Indexed with created_at below (the rate limit), which also serves lookups by sender.
     sender = models.ForeignKey(

@@ -53,6 +53,10 @@ PLANNED_ROWS = 25_000
 # large dataset's 100,000 members) cost a surname's search 28 ms where the index found its
 # 5,000 matches in 17.
 NAMED_TABLE_WINDOWS = 20
+# A personal kind (the searcher's own messages) looks for its matches in the newest part of
+# its table first, this share of its ids (_own_walk): ids follow time, so a member's newest
+# quarter of it holds about a quarter of their rows (27 % for the large dataset's busiest).
+OWN_WINDOW_PARTS = 4
 
 
 def similarity_threshold(text):
@@ -225,28 +229,22 @@ class _Headline(SearchHeadline):
 _written_options = {}
 
 
-def walks(source):
-    """Whether a kind's matches (a fuzzy kind's words) may be found by walking its newest
-    rows (below), which needs the table's newest id."""
-    return not source.personal
-
-
 def send_order(sources):
-    """The order to send the kinds' pages in: personal kinds first (their page rechecks each
-    of the searcher's own rows, thousands for an active member: the slowest page, 6 ms of a
-    search on the large dataset, and among the quickest to build), then the rest. Pages run
-    on the server in the order sent while Python builds the next ones; nothing is read until
-    every page is sent (service.search), so the server works from the first one on."""
+    """The order to send the kinds' pages in: personal kinds first (their page rechecks the
+    searcher's own rows, thousands for an active member: the slowest page, 6 ms of a search
+    on the large dataset, and among the quickest to build), then the rest. Pages run on the
+    server in the order sent while Python builds the next ones; nothing is read until every
+    page is sent (service.search), so the server works from the first one on."""
     return sorted(sources, key=lambda source: not source.personal)
 
 
 def is_walked(source, newest, limit):
-    """Whether the kind's `limit` newest matches are found by a walk (_newest_matches): a
-    kind that walks, in a table larger than the window (NAMED_TABLE_WINDOWS times, for a
-    kind matched by names too) and than PLANNED_ROWS (`newest`: its newest id)."""
+    """Whether the kind's `limit` newest matches are found by a walk (_newest_matches): in a
+    table larger than the window (NAMED_TABLE_WINDOWS times, for a kind matched by names
+    too) and than PLANNED_ROWS (`newest`: its newest id)."""
     windows = NAMED_TABLE_WINDOWS if source.fuzzy else 1
     least = max(WINDOW_PER_CANDIDATE * limit * windows, PLANNED_ROWS)
-    return walks(source) and (newest or 0) > least
+    return (newest or 0) > least
 
 
 def _newest_matches(source, queryset, named, query, limit, newest):
@@ -279,14 +277,16 @@ def _newest_matches(source, queryset, named, query, limit, newest):
     1.5 walked). A trade, measured on the large dataset's overview in process: a word, or
     its prefix, 5 to 9 ms faster; a name's first letters 2 to 5 ms slower, paying the walk
     beside the trigram checks of thousands of similar names, which cost the same either
-    way. A searcher's own rows (personal kinds) are few whatever the table's size: the
-    planner reaches them from the searcher's side. A table no larger than the window, or
-    than PLANNED_ROWS, is small enough for the planner to choose well."""
+    way. A searcher's own rows (personal kinds) are reached from the searcher's side, their
+    newest first (_own_walk). A table no larger than the window, or than PLANNED_ROWS, is
+    small enough for the planner to choose well."""
     newest_first = (F("pk") + 0).desc()  # by the index of the condition, not the id's
     if not is_walked(source, newest, limit):
         matching = queryset.filter(Q(_vector=query) | named)
         order = newest_first if source.fuzzy else "-pk"
         return matching.order_by(order).values_list("pk", flat=True)[:limit]
+    if source.personal:
+        return _own_walk(queryset, query, limit, newest)
     words = _walk(queryset, query, limit, newest)
     if not named:
         return words
@@ -300,6 +300,7 @@ def _newest_matches(source, queryset, named, query, limit, newest):
 
 
 _WINDOW = "search_window"  # a walk's matches among the newest rows, as a CTE
+_WALKED_VECTOR = "COALESCE(w.v, ''::tsvector)"  # a row's vector, which no index answers for
 
 
 def _walk(queryset, query, limit, newest):
@@ -309,20 +310,12 @@ def _walk(queryset, query, limit, newest):
     before found fewer than `limit`: PostgreSQL reads a UNION ALL's parts in turn, and a
     condition on no row (the window's count) is checked before a part reads any.
 
-    The kind's visible rows are compiled once, with their vector, and each part reads them
-    as a subquery, which PostgreSQL merges into the part (as if written there: the GIN index
-    and the id index serve as they would): compiling them for each part was 1.4 ms of a
-    walked kind."""
+    The kind's visible rows are compiled once (_visible_rows) and read by each part:
+    compiling them for each part was 1.4 ms of a walked kind."""
     window = WINDOW_PER_CANDIDATE * limit
     edge = newest - window
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    visible, visible_params = (
-        queryset.annotate(_v=VECTOR).values_list("pk", "_v").query.get_compiler(using=queryset.db)
-    ).as_sql()
-    tsquery, tsquery_params = compiler.compile(query.resolve_expression(queryset.query))
-    # Only numbers, Django's compiled SQL and names of our own are written into this SQL.
-    rows = f"SELECT w.id FROM ({visible}) AS w (id, v) WHERE "  # noqa: S608
-    walked = f"COALESCE(w.v, ''::tsvector) @@ {tsquery}"  # the id index's way (a walk)
+    rows, visible_params, tsquery, tsquery_params = _visible_rows(queryset, query)
+    walked = f"{_WALKED_VECTOR} @@ {tsquery}"  # the id index's way (a walk)
     indexed = f"w.v @@ {tsquery}"  # the GIN index's way
     found = f"(SELECT count(*) FROM {_WINDOW})"  # noqa: S608
     walks_on = f"{found} > 0 AND (%s - {found}) * %s * %s < {found} * {found} * %s"
@@ -347,6 +340,46 @@ def _walk(queryset, query, limit, newest):
         f"UNION ALL ({on}) UNION ALL ({older}) LIMIT %s",
         (*first_params, *on_params, *older_params, limit),
     )
+
+
+def _own_walk(queryset, query, limit, newest):
+    """A personal kind's newest `limit` matches: the searcher's rows in the newest
+    1 / OWN_WINDOW_PARTS of the table's ids first, the older ones only when those hold too
+    few, as one RawSQL query (as _walk's parts). The searcher's rows are found from their
+    side (messages: their conversations, then each one's messages by the thread's index on
+    (conversation, id)), and the id bounds that index's reads. A member of 460
+    conversations has 7,251 messages on the large dataset: every one was read and rechecked
+    for the newest 100 matches of two words (7.6 ms), which the newest quarter of the table
+    held (1.9 ms). The planner is left no other way. Ordered by the id itself, it walked
+    the whole table's id index back, checking each row for the searcher (300 ms); and with
+    the vector as is, it took the GIN index for the older part when a prefix's matches were
+    guessed few (13,574 of 507,508), reading every match in the table (1 s)."""
+    edge = newest - newest // OWN_WINDOW_PARTS
+    rows, visible_params, tsquery, tsquery_params = _visible_rows(queryset, query)
+    matched = f"{_WALKED_VECTOR} @@ {tsquery} ORDER BY w.id + 0 DESC LIMIT %s"
+    newer = f"{rows}w.id > %s AND {matched}"
+    older = f"{rows}(SELECT count(*) FROM {_WINDOW}) < %s AND w.id <= %s AND {matched}"  # noqa: S608
+    return RawSQL(  # noqa: S611 - Django's compiled SQL and numbers
+        f"WITH {_WINDOW} AS MATERIALIZED ({newer}) SELECT * FROM {_WINDOW} "  # noqa: S608
+        f"UNION ALL ({older}) LIMIT %s",
+        (*visible_params, edge, *tsquery_params, limit,
+         *visible_params, limit, edge, *tsquery_params, limit, limit),
+    )  # fmt: skip
+
+
+def _visible_rows(queryset, query):
+    """The start of a query of `queryset`'s ids, `SELECT w.id FROM (…) AS w (id, v) WHERE `
+    (v: the vector), its parameters, and `query` compiled as a tsquery (SQL, parameters).
+    The visible rows are a subquery, which PostgreSQL merges into the query reading them (as
+    if written there: the indexes serve as they would)."""
+    visible, visible_params = (
+        queryset.annotate(_v=VECTOR).values_list("pk", "_v").query.get_compiler(using=queryset.db)
+    ).as_sql()
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    tsquery, tsquery_params = compiler.compile(query.resolve_expression(queryset.query))
+    # Only numbers, Django's compiled SQL and names of our own are written into this SQL.
+    rows = f"SELECT w.id FROM ({visible}) AS w (id, v) WHERE "  # noqa: S608
+    return rows, visible_params, tsquery, tsquery_params
 
 
 @contextmanager
@@ -447,19 +480,18 @@ def _instances(queryset, compiler, rows):
 @contextmanager
 def settings_for(parsed, sources):
     """One transaction for a search's queries, opened by one statement that sets what they
-    need for it alone and reads the newest id of each table that `sources` walk (yielded:
-    {kind: id}). The settings: the trigram threshold (the %> operator, and so its GIN
-    index, reads it from the setting, not from the query), and no parallel workers: starting
-    them cost these few-millisecond queries more than they saved, and the planner, counting
-    on them, had scanned a whole table (the messages' participants) beside an index that
-    answered in a millisecond. Inside a caller's transaction (a savepoint) they would last
+    need for it alone and reads the newest id of each kind's table (yielded: {kind: id}).
+    The settings: the trigram threshold (the %> operator, and so its GIN index, reads it
+    from the setting, not from the query), and no parallel workers: starting them cost these
+    few-millisecond queries more than they saved, and the planner, counting on them, had
+    scanned a whole table (the messages' participants) beside an index that answered in a
+    millisecond. Inside a caller's transaction (a savepoint) they would last
     until it ends: they are put back as they were."""
     threshold = similarity_threshold(" ".join(parsed.words))
-    walking = [source for source in sources if walks(source)]
     quote = connection.ops.quote_name  # the models' own names, quoted: nobody's input
     newest_ids = "".join(
         f", (SELECT max({quote(source.model._meta.pk.column)}) FROM {quote(source.table)})"  # noqa: S608
-        for source in walking
+        for source in sources
     )
     outer = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -470,7 +502,7 @@ def settings_for(parsed, sources):
         )
         row = cursor.fetchone()
         before = row[:2]
-        yield {source.kind: newest for source, newest in zip(walking, row[4:], strict=True)}
+        yield {source.kind: newest for source, newest in zip(sources, row[4:], strict=True)}
         if outer:
             cursor.execute(
                 f"SELECT set_config('{_THRESHOLD}', %s, true), set_config('{_PARALLEL}', %s, true)",

@@ -3,7 +3,7 @@ searcher may see (each source's `visible`, decided by access.py and the apps' ru
 
 Each kind costs a fixed number of queries whatever the number of results: on PostgreSQL
 one (its newest matches, walked or not, and their page: postgres.py says how), plus one for
-the whole search (its settings, and the walked tables' newest ids); on SQLite two (the
+the whole search (its settings, and each kind's table's newest id); on SQLite two (the
 matches, then their rows). A query of filters only costs each kind one on either. Plus
 what the visibility rules read (the tiers the searcher holds; lessons': the member's
 enrollments).

@@ -4,11 +4,13 @@ anyone else's (whatever their role), never a deleted one; visitors find none. Ru
 engines."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from community import search
 from community.models import User
+from community.search import postgres
 from messaging.models import Message
 from messaging.services import conversations as dm
 from tests.factories import SpaceFactory, UserFactory
@@ -57,6 +59,43 @@ def test_edits_and_deletes_update_what_is_found(member, other_member):
     assert found(other_member, "green") == [message.pk]
     dm.delete_message(member, message)
     assert found(other_member, "green") == [] and found(member, "green") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "matching",
+    [range(10), range(4), range(7, 10), [0, 9], []],
+    ids=["in-every-message", "old-ones-only", "newest-ones-only", "one-new-one-old", "in-none"],
+)
+def test_the_newest_of_a_members_matches_are_found_from_the_newest_part_of_the_table_first(
+    settings, monkeypatch, member, other_member, paid_member, matching
+):
+    """On a large table a member's newest matches are looked for in its newest ids first,
+    then in the older ones (postgres._own_walk), in the one query of the page: together
+    they find exactly the newest, and none of another conversation's."""
+    settings.AGORA_MESSAGES_PER_MINUTE = 1000
+    settings.SEARCH_CANDIDATES = 4
+    monkeypatch.setattr(postgres, "WINDOW_PER_CANDIDATE", 1)
+    monkeypatch.setattr(postgres, "PLANNED_ROWS", 0)
+    mine = []
+    for i in range(10):
+        mine.append(say(other_member, member, "osprey nest" if i in matching else "plain day"))
+        say(paid_member, other_member, "osprey nest")  # not the member's
+    newest_id = Message.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    # The newest part: the last five or six ids (three of the member's messages).
+    monkeypatch.setattr(postgres, "OWN_WINDOW_PARTS", newest_id // 5)
+    pages = []
+
+    def record(execute, sql, params, many, context):
+        if "ts_headline" in sql:
+            pages.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        (group,) = search.search(member, "osprey", kinds=["messages"], size=10)
+    newest = sorted((mine[i].pk for i in matching), reverse=True)[:4]
+    assert sorted((result.id for result in group.results), reverse=True) == newest
+    assert len(pages) == 1 and postgres._WINDOW in pages[0]
 
 
 # --- Who finds what ------------------------------------------------------------------------
