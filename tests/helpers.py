@@ -3,6 +3,7 @@
 import importlib
 import threading
 from collections import namedtuple
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -264,3 +265,18 @@ def run_at_once(count, work):
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
+
+
+@contextmanager
+def search_pages_sent():
+    """The SQL of each search page sent inside (a kind's ranked, highlighted page; not the
+    visibility rules' own reads), as a list filled in as they are sent."""
+    pages = []
+
+    def record(execute, sql, params, many, context):
+        if "ts_headline" in sql:
+            pages.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield pages

@@ -18,6 +18,7 @@ from community.search import checks, indexes, postgres, sources
 from community.search.kinds import POSTS, SPACES
 from community.search.postgres import CONFIG, VECTOR, WORD_SIMILARITY
 from tests.factories import PostFactory, UserFactory
+from tests.helpers import search_pages_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -220,14 +221,7 @@ def test_a_kind_matched_by_names_too_walks_for_its_words_beside_its_names(
         for i in range(10)
     ]
     newest = sorted((members[i].pk for i in {*by_name, *by_word}), reverse=True)[:4]
-    pages = []
-
-    def record(execute, sql, params, many, context):
-        if "ts_headline" in sql:
-            pages.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with search_pages_sent() as pages:
         assert sorted(found(searcher, "jonh ", "members"), reverse=True) == newest
     assert len(pages) == 1 and postgres._WINDOW in pages[0]  # walked
 

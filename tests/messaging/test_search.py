@@ -4,7 +4,6 @@ anyone else's (whatever their role), never a deleted one; visitors find none. Ru
 engines."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from community.search import postgres
 from messaging.models import Message
 from messaging.services import conversations as dm
 from tests.factories import SpaceFactory, UserFactory
-from tests.helpers import api_as, assert_constant_queries, count_queries
+from tests.helpers import api_as, assert_constant_queries, count_queries, search_pages_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +83,7 @@ def test_the_newest_of_a_members_matches_are_found_from_the_newest_part_of_the_t
     newest_id = Message.objects.order_by("-pk").values_list("pk", flat=True)[0]
     # The newest part: the last five or six ids (three of the member's messages).
     monkeypatch.setattr(postgres, "OWN_WINDOW_PARTS", newest_id // 5)
-    pages = []
-
-    def record(execute, sql, params, many, context):
-        if "ts_headline" in sql:
-            pages.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with search_pages_sent() as pages:
         (group,) = search.search(member, "osprey", kinds=["messages"], size=10)
     newest = sorted((mine[i].pk for i in matching), reverse=True)[:4]
     assert sorted((result.id for result in group.results), reverse=True) == newest
