@@ -567,11 +567,12 @@ def _explain(data):
         out.append("None.")
     out += [
         "",
-        "## EXPLAIN (ANALYZE, BUFFERS)",
+        "## EXPLAIN (ANALYZE, BUFFERS, SETTINGS)",
         "",
         "Every SELECT of one request of each scenario below, captured with "
-        "CaptureQueriesContext and explained on the same database right after the run "
-        "(warm cache). Seq scans are listed per query.",
+        "CaptureQueriesContext and explained in one transaction, in the order sent (a setting "
+        "one query makes holds for the next, as in the request), on the same database right "
+        "after the run (warm cache). Seq scans are listed per query.",
         "",
     ]
     for name, entry in queries.items():

@@ -15,7 +15,7 @@
 4. Live updates: WebSocket clients in separate processes measure commit-to-receipt latency
    (bench/fanout.py), on a space topic and on each client's own user topic.
 5. Counts each read scenario's queries (Django's test client in this process, same database
-   and credentials) and keeps EXPLAIN (ANALYZE, BUFFERS) of the main pages' queries.
+   and credentials) and keeps EXPLAIN (ANALYZE, BUFFERS, SETTINGS) of the main pages' queries.
 6. CPU per request: the home feed, the space page and the post page through Django's test
    client in this process, interleaved, their CPU time each (bench/cpu.py).
    Export: the admins' CSV export of every member, timed in a process of its own with its
@@ -373,23 +373,28 @@ def count_queries(scenarios, ctx, creds):
 
 
 def explain(connection, queries):
+    from django.db import transaction
+
     plans = []
-    for query in queries:
-        sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT"):
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+    # In one transaction, as the request sent them: a setting one query makes for its
+    # transaction (search's set_config: no parallel workers, the trigram threshold) holds
+    # for those after it, and a plan explained without it is not the plan the request ran.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        match = re.search(r"Execution Time: ([\d.]+) ms", plan)
-        plans.append(
-            {
-                "sql": sql,
-                "plan": plan,
-                "execution_ms": float(match.group(1)) if match else None,
-                "seq_scans": sorted(set(re.findall(r"Seq Scan on (\w+)", plan))),
-            }
-        )
+            match = re.search(r"Execution Time: ([\d.]+) ms", plan)
+            plans.append(
+                {
+                    "sql": sql,
+                    "plan": plan,
+                    "execution_ms": float(match.group(1)) if match else None,
+                    "seq_scans": sorted(set(re.findall(r"Seq Scan on (\w+)", plan))),
+                }
+            )
     return plans
 
 

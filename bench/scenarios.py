@@ -96,7 +96,7 @@ class Scenario:
     probe: bool = False
     targets: tuple[Target, ...] = ()
     latency: LatencyTarget | None = None  # measured by one client too, after the load run
-    explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS) its queries in the report
+    explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS, SETTINGS) its queries in the report
     # A URL name the scenario's page needs: while this build has no such name, the scenario
     # is registered but not run (a feature's scenarios can land before its pages).
     needs: str = ""

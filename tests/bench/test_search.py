@@ -1,8 +1,15 @@
 """The search scenarios' targets (issue 19): p50 and p99 of one client's requests, beside
 the load runs' throughput."""
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from bench.report import _setup_tables, _targets, _targets_text, evaluate, passed
+from bench.run import explain
 from bench.scenarios import SCENARIOS, SEARCH_LATENCY
+from community import search
+from tests.factories import PostFactory
 
 WRK = dict.fromkeys(
     ("errors_status", "errors_connect", "errors_read", "errors_write", "errors_timeout"), 0
@@ -79,3 +86,17 @@ def test_a_throughput_target_still_reads_as_a_ratio_of_the_probe():
         "| feed-all | 150.0 req/s = 0.75x feed-probe, p99 1500.0 ms | ≥ 0.5x feed-probe req/s "
         "| **met** |" in "\n".join(_targets(data))
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # autocommit, as the bench explains
+def test_the_report_explains_a_search_with_the_settings_its_first_query_made(member):
+    PostFactory(body="Design feedback, please")
+    with CaptureQueriesContext(connection) as captured:
+        search.search(member, "design feedback")
+    settings_plan, *plans = explain(connection, captured.captured_queries)
+    assert "set_config('max_parallel_workers_per_gather', '0', true)" in settings_plan["sql"]
+    page_plans = [plan for plan in plans if "ts_headline" in plan["sql"]]
+    assert len(page_plans) == len(search.registered_sources())
+    for plan in page_plans:
+        assert "max_parallel_workers_per_gather = '0'" in plan["plan"], plan["sql"]
