@@ -1,5 +1,6 @@
-"""The search scenarios' targets (issue 19): p50 and p99 of one client's requests, beside
-the load runs' throughput."""
+"""The search scenarios (issue 19): their targets, p50 and p99 of one client's requests
+beside the load runs' throughput, and the report's plans of a search, explained with the
+settings its first query made."""
 
 import pytest
 from django.db import connection
